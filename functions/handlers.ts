@@ -1,0 +1,80 @@
+import middy from '@middy/core';
+import type { Context } from 'aws-lambda';
+import { isWorkflowError } from '../lib/errors.ts';
+import type { StepDependencies } from '../lib/workflow/dependencies.ts';
+import type { StepName } from '../lib/workflow/keys.ts';
+import {
+  activityStepInputSchema, createMeetingStep, createNoteStep, createTaskStep, parseStepInput, upsertProspectStep,
+  upsertStepInputSchema, type WorkflowRun,
+} from '../lib/workflow/steps.ts';
+
+/*
+ * The four Lambda handlers as factories: each entry file binds one to the environment's collaborators, and the local
+ * runner binds the same middy chain to its own. A handler parses its input, calls lib/, and returns the run record for
+ * the next state; failures propagate as the named errors that the state machine's Retry/Catch match on.
+ */
+
+export type StepHandler = (event: unknown, context?: Partial<Context>) => Promise<WorkflowRun>;
+type StepBody = (event: unknown, deps: StepDependencies) => Promise<WorkflowRun>;
+
+function stepHandler(step: StepName, getDeps: () => StepDependencies, body: StepBody): StepHandler {
+  const handler = middy<unknown, WorkflowRun>()
+    .use({
+      onError: async (request) => {
+        const deps = getDeps();
+        const error = request.error;
+        deps.logger.log(isWorkflowError(error) ? 'warn' : 'error', 'step failed', {
+          step,
+          errorName: error instanceof Error ? error.name : 'Error',
+          errorMessage: error instanceof Error ? error.message : String(error),
+          awsRequestId: request.context?.awsRequestId,
+        });
+      },
+    })
+    .handler(async (event, context) => {
+      const deps = getDeps();
+      const started = deps.now();
+      const run = await body(event, deps);
+      deps.logger.log('info', 'step completed', {
+        step,
+        idempotencyKey: run.idempotencyKey,
+        prospectId: run.prospectId,
+        durationMs: deps.now() - started,
+        awsRequestId: context?.awsRequestId,
+      });
+      return run;
+    });
+  // middy's handler type wants a full Lambda Context; a partial one is all these steps read.
+  return (event, context) => handler(event, (context ?? {}) as Context);
+}
+
+export function createUpsertProspectHandler(getDeps: () => StepDependencies): StepHandler {
+  return stepHandler('upsert-prospect', getDeps, (event, deps) => {
+    const { input, executionName } = parseStepInput(upsertStepInputSchema, event, 'upsert-prospect');
+    return upsertProspectStep(deps.api, input, executionName, deps.config);
+  });
+}
+
+export function createNoteHandler(getDeps: () => StepDependencies): StepHandler {
+  const schema = activityStepInputSchema('note');
+  return stepHandler('create-note', getDeps, (event, deps) => {
+    const { note, run } = parseStepInput(schema, event, 'create-note');
+    return createNoteStep(deps.api, note, run, deps.config);
+  });
+}
+
+export function createTaskHandler(getDeps: () => StepDependencies): StepHandler {
+  const schema = activityStepInputSchema('task');
+  return stepHandler('create-task', getDeps, (event, deps) => {
+    const { task, run } = parseStepInput(schema, event, 'create-task');
+    return createTaskStep(deps.api, task, run, deps.config);
+  });
+}
+
+export function createMeetingHandler(getDeps: () => StepDependencies): StepHandler {
+  const schema = activityStepInputSchema('meeting');
+  return stepHandler('create-meeting', getDeps, (event, deps) => {
+    const { meeting, run } = parseStepInput(schema, event, 'create-meeting');
+    return createMeetingStep(deps.api, meeting, run, deps.config);
+  });
+}

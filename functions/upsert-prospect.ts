@@ -1,0 +1,5 @@
+import { lazyDependencies } from '../lib/workflow/dependencies.ts';
+import { createUpsertProspectHandler } from './handlers.ts';
+
+/** Lambda entry: collaborators come from the environment, built once per container on the first invocation. */
+export const handler = createUpsertProspectHandler(lazyDependencies());

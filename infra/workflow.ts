@@ -1,0 +1,102 @@
+import { fileURLToPath } from 'node:url';
+import { Duration, RemovalPolicy } from 'aws-cdk-lib';
+import { Architecture, Runtime, Tracing } from 'aws-cdk-lib/aws-lambda';
+import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
+import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
+import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
+import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
+import { Construct } from 'constructs';
+import { buildWorkflowDefinition, type DefinitionOptions, type StepFunctions } from './state-machine-definition.ts';
+
+export interface ProspectActivityWorkflowProps {
+  /** Import the API-key secret instead of creating one: a full ARN, or a name. */
+  secretArn?: string;
+  secretName?: string;
+  baseUrl?: string;
+  defaultUserId?: string;
+  logRetention?: RetentionDays;
+  definition?: DefinitionOptions;
+}
+
+const FUNCTION_ENTRIES = {
+  upsertProspect: 'upsert-prospect',
+  createNote: 'create-note',
+  createTask: 'create-task',
+  createMeeting: 'create-meeting',
+} as const satisfies Record<keyof StepFunctions, string>;
+
+/**
+ * Client timeouts are 3 s connect + 10 s headers + 10 s body, and a 401 is retried once with a re-read key, so one
+ * invocation can take about 46 s in the worst case; the Lambda timeout sits above that.
+ */
+const FUNCTION_TIMEOUT = Duration.seconds(60);
+
+/** The four step functions, the API-key secret they alone may read, and the Standard state machine chaining them. */
+export class ProspectActivityWorkflow extends Construct {
+  readonly functions: StepFunctions;
+  readonly secret: secretsmanager.ISecret;
+  readonly stateMachine: sfn.StateMachine;
+
+  constructor(scope: Construct, id: string, props: ProspectActivityWorkflowProps = {}) {
+    super(scope, id);
+    this.secret = props.secretArn
+      ? secretsmanager.Secret.fromSecretCompleteArn(this, 'ApiKey', props.secretArn)
+      : props.secretName
+        ? secretsmanager.Secret.fromSecretNameV2(this, 'ApiKey', props.secretName)
+        : new secretsmanager.Secret(this, 'ApiKey', {
+          description: 'HiringCenter API key: the key as plain text, or {"apiKey":"..."}. Put the value in after deploying.',
+          removalPolicy: RemovalPolicy.RETAIN,
+        });
+
+    const environment: Record<string, string> = {
+      HIRINGCENTER_SECRET_ID: this.secret.secretArn,
+      HIRINGCENTER_BASE_URL: props.baseUrl ?? 'https://api.hiringcenterpro.com/v2',
+      NODE_OPTIONS: '--enable-source-maps',
+    };
+    if (props.defaultUserId) environment.HIRINGCENTER_DEFAULT_USER_ID = props.defaultUserId;
+
+    const makeFunction = (key: keyof StepFunctions): NodejsFunction => {
+      const name = FUNCTION_ENTRIES[key];
+      const fn = new NodejsFunction(this, `${key[0]?.toUpperCase()}${key.slice(1)}Function`, {
+        entry: fileURLToPath(new URL(`../functions/${name}.ts`, import.meta.url)),
+        handler: 'handler',
+        runtime: Runtime.NODEJS_22_X,
+        architecture: Architecture.ARM_64,
+        memorySize: 256,
+        timeout: FUNCTION_TIMEOUT,
+        tracing: Tracing.ACTIVE,
+        environment,
+        logGroup: new LogGroup(this, `${key}Logs`, { retention: props.logRetention ?? RetentionDays.ONE_MONTH, removalPolicy: RemovalPolicy.DESTROY }),
+        bundling: {
+          format: OutputFormat.ESM,
+          target: 'node22',
+          minify: true,
+          sourceMap: true,
+          bundleAwsSDK: true,
+          mainFields: ['module', 'main'],
+          // Some bundled CommonJS dependencies call require(); ESM output needs it defined (TECH-NOTES.md).
+          banner: "import { createRequire } from 'node:module'; const require = createRequire(import.meta.url);",
+        },
+      });
+      this.secret.grantRead(fn);
+      return fn;
+    };
+    this.functions = {
+      upsertProspect: makeFunction('upsertProspect'),
+      createNote: makeFunction('createNote'),
+      createTask: makeFunction('createTask'),
+      createMeeting: makeFunction('createMeeting'),
+    };
+
+    this.stateMachine = new sfn.StateMachine(this, 'StateMachine', {
+      stateMachineType: sfn.StateMachineType.STANDARD,
+      definitionBody: sfn.DefinitionBody.fromChainable(buildWorkflowDefinition(this, this.functions, props.definition)),
+      tracingEnabled: true,
+      logs: {
+        destination: new LogGroup(this, 'StateMachineLogs', { retention: props.logRetention ?? RetentionDays.ONE_MONTH, removalPolicy: RemovalPolicy.DESTROY }),
+        level: sfn.LogLevel.ALL,
+        includeExecutionData: false,
+      },
+    });
+  }
+}

@@ -1,0 +1,96 @@
+/**
+ * The named errors of ARCHITECTURE.md §3. Handlers throw them; the state machine's Retry/Catch match on `name`.
+ *
+ * In AWS only `errorType` (= name) and `errorMessage` reach Step Functions (inside `Cause`), so anything the state
+ * machine must read, such as the rate-limit wait, is encoded in the message itself.
+ */
+export const ErrorName = {
+  RateLimited: 'HiringCenter.RateLimited',
+  Unavailable: 'HiringCenter.Unavailable',
+  InFlight: 'HiringCenter.InFlight',
+  Conflict: 'HiringCenter.Conflict',
+  Unauthorized: 'HiringCenter.Unauthorized',
+  Rejected: 'HiringCenter.Rejected',
+  InputInvalid: 'Input.Invalid',
+} as const;
+export type ErrorName = (typeof ErrorName)[keyof typeof ErrorName];
+
+export class WorkflowError extends Error {
+  override readonly name: ErrorName;
+  constructor(name: ErrorName, message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = name;
+  }
+}
+
+/** 429. The message is JSON so that the state machine can read `retryAfterSeconds` with States.StringToJson. */
+export class RateLimitedError extends WorkflowError {
+  readonly retryAfterSeconds: number;
+  readonly detail: string;
+  constructor(retryAfterSeconds: number, detail: string) {
+    super(ErrorName.RateLimited, JSON.stringify({ retryAfterSeconds, message: detail }));
+    this.retryAfterSeconds = retryAfterSeconds;
+    this.detail = detail;
+  }
+}
+
+/** 5xx, connection errors and timeouts: the write may or may not have happened, so retry with the same key. */
+export class UnavailableError extends WorkflowError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(ErrorName.Unavailable, message, options);
+  }
+}
+
+/** 409 while the first request with this idempotency key is still being processed: retry later with the same key. */
+export class InFlightError extends WorkflowError {
+  constructor(message: string) {
+    super(ErrorName.InFlight, message);
+  }
+}
+
+/** 409 because the idempotency key was already used with a different payload: a bug or a changed input, never retried. */
+export class ConflictError extends WorkflowError {
+  constructor(message: string) {
+    super(ErrorName.Conflict, message);
+  }
+}
+
+/** 401/403 that persisted after one fresh read of the API key. */
+export class UnauthorizedError extends WorkflowError {
+  constructor(message: string) {
+    super(ErrorName.Unauthorized, message);
+  }
+}
+
+/** 400/404/422: the API refused the request; retrying the same request cannot succeed. */
+export class RejectedError extends WorkflowError {
+  readonly status: number;
+  constructor(status: number, message: string) {
+    super(ErrorName.Rejected, message);
+    this.status = status;
+  }
+}
+
+export interface InputIssue {
+  /** Dotted path of the offending field, e.g. `meeting.timeZone`; empty for the document itself. */
+  path: string;
+  message: string;
+}
+
+/** The input failed validation. The message lists every issue with its field; it never echoes the values. */
+export class InputInvalidError extends WorkflowError {
+  readonly issues: readonly InputIssue[];
+  constructor(issues: readonly InputIssue[], subject = 'workflow input') {
+    super(ErrorName.InputInvalid, formatIssues(subject, issues));
+    this.issues = issues;
+  }
+}
+
+export function formatIssues(subject: string, issues: readonly InputIssue[]): string {
+  const lines = issues.map((issue) => `${issue.path || '(root)'}: ${issue.message}`);
+  return `Invalid ${subject} (${issues.length} issue${issues.length === 1 ? '' : 's'}): ${lines.join('; ')}`;
+}
+
+export function isWorkflowError(error: unknown): error is WorkflowError {
+  return error instanceof WorkflowError;
+}

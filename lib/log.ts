@@ -1,0 +1,61 @@
+/**
+ * Structured JSON logs, one line per event. Callers only ever pass ids, names and durations, never request bodies;
+ * redaction here is the second line of defence: known secret/contact fields are masked by name, and any email address
+ * or phone-like number inside a string is masked by pattern, so an API message quoting a prospect cannot leak.
+ */
+export type LogLevel = 'debug' | 'info' | 'warn' | 'error';
+export type LogFields = Record<string, unknown>;
+
+export interface Logger {
+  log(level: LogLevel, message: string, fields?: LogFields): void;
+  child(fields: LogFields): Logger;
+}
+
+const SENSITIVE_KEYS = /^(api[-_]?key|authorization|x-api-key|secret|password|token|email|phone)$/i;
+const EMAIL_PATTERN = /[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}/g;
+const PHONE_PATTERN = /\+?\d[\d\s().-]{6,}\d/g;
+const LEVELS: Record<LogLevel, number> = { debug: 10, info: 20, warn: 30, error: 40 };
+
+export function redactText(text: string, secrets: readonly string[] = []): string {
+  let out = text;
+  for (const secret of secrets) if (secret) out = out.split(secret).join('[redacted]');
+  return out.replace(EMAIL_PATTERN, '[email]').replace(PHONE_PATTERN, (match) => (/\d{7,}/.test(match.replace(/\D/g, '')) ? '[phone]' : match));
+}
+
+export function redactValue(value: unknown, secrets: readonly string[] = [], depth = 0): unknown {
+  if (typeof value === 'string') return redactText(value, secrets);
+  if (depth > 6 || value === null || typeof value !== 'object') return value;
+  if (Array.isArray(value)) return value.map((item) => redactValue(item, secrets, depth + 1));
+  const out: Record<string, unknown> = {};
+  for (const [key, inner] of Object.entries(value)) {
+    out[key] = SENSITIVE_KEYS.test(key) ? '[redacted]' : redactValue(inner, secrets, depth + 1);
+  }
+  return out;
+}
+
+export interface JsonLoggerOptions {
+  level?: LogLevel;
+  write?: (line: string) => void;
+  fields?: LogFields;
+  /** Exact strings to mask wherever they appear (the API key once it is known). */
+  secrets?: () => readonly string[];
+}
+
+export function createJsonLogger(options: JsonLoggerOptions = {}): Logger {
+  const threshold = LEVELS[options.level ?? 'info'];
+  const write = options.write ?? ((line: string) => process.stdout.write(`${line}\n`));
+  const secrets = options.secrets ?? (() => []);
+  const make = (base: LogFields): Logger => ({
+    log(level, message, fields) {
+      if (LEVELS[level] < threshold) return;
+      const entry = redactValue({ level, time: new Date().toISOString(), message, ...base, ...fields }, secrets());
+      write(JSON.stringify(entry));
+    },
+    child(fields) {
+      return make({ ...base, ...fields });
+    },
+  });
+  return make(options.fields ?? {});
+}
+
+export const silentLogger: Logger = { log() {}, child: () => silentLogger };

@@ -1,0 +1,198 @@
+import * as z from 'zod/mini';
+import { InputInvalidError, type InputIssue } from '../errors.ts';
+import { canonicalTimeZone, DateParseError, ISO_DATE_TIME_PATTERN, toEpochMs } from './dates.ts';
+import { toInputInvalid } from './issues.ts';
+import { noteBodyToHtml } from './note-html.ts';
+
+/*
+ * The workflow input contract (ARCHITECTURE.md §3). Field names are the API's own. Every object is strict, so a typo or
+ * an old field name is reported instead of silently dropped. The schema has no transforms so that it converts to the
+ * JSON Schema that API Gateway validates webhooks with; normalisation runs after validation, in plain functions.
+ *
+ * Length caps are ours (the API documents none): they bound what one execution carries, well inside Step Functions'
+ * 256 KiB payload limit.
+ */
+const requiredText = (max: number) => z.string().check(z.minLength(1), z.maxLength(max));
+const optionalText = (max: number) => z.optional(z.nullable(z.string().check(z.maxLength(max))));
+const userIdField = requiredText(200);
+const dateInput = z.union([
+  z.int().check(z.minimum(0)),
+  z.string().check(z.regex(ISO_DATE_TIME_PATTERN, 'must be an ISO 8601 date like 2025-10-10T14:00:00Z, or epoch milliseconds')),
+]);
+
+export const prospectSchema = z.strictObject({
+  firstName: requiredText(200),
+  lastName: requiredText(200),
+  email: z.optional(z.nullable(z.email().check(z.maxLength(254)))),
+  phone: optionalText(40),
+  labels: z.optional(z.nullable(z.union([z.array(requiredText(100)).check(z.maxLength(50)), z.string().check(z.maxLength(2000))]))),
+  update: z.optional(z.boolean()),
+  stageId: optionalText(200),
+  pipelineId: optionalText(200),
+  licenseStatus: z.optional(z.nullable(z.enum(['not_started', 'in_progress', 'licensed']))),
+  notes: optionalText(10_000),
+  title: optionalText(200),
+  company: optionalText(200),
+  userId: z.optional(userIdField),
+  streetAddress: optionalText(200),
+  city: optionalText(200),
+  state: optionalText(200),
+  postalCode: optionalText(40),
+});
+
+export const noteSchema = z.strictObject({
+  body: requiredText(100_000),
+  pin: z.optional(z.boolean()),
+  date: z.optional(dateInput),
+  userId: z.optional(userIdField),
+  mentions: z.optional(z.array(z.record(z.string(), z.unknown())).check(z.maxLength(50))),
+  fileUrl: z.optional(z.url({ protocol: /^https$/, error: 'must be an https:// URL' }).check(z.maxLength(2000))),
+});
+
+export const taskSchema = z.strictObject({
+  task: requiredText(2000),
+  assignedTo: z.optional(userIdField),
+  dueAt: z.optional(dateInput),
+  userId: z.optional(userIdField),
+});
+
+export const meetingSchema = z.strictObject({
+  meetingDate: dateInput,
+  timeZone: requiredText(64).check(z.refine((zone) => canonicalTimeZone(zone) !== undefined, 'must be an IANA time zone such as America/New_York')),
+  meetingType: requiredText(100),
+  ownerId: z.optional(userIdField),
+  location: optionalText(500),
+  notes: optionalText(10_000),
+  userId: z.optional(userIdField),
+});
+
+export const workflowInputSchema = z.strictObject({
+  idempotencyKey: z.optional(requiredText(200)),
+  prospect: prospectSchema,
+  note: z.optional(noteSchema),
+  task: z.optional(taskSchema),
+  meeting: z.optional(meetingSchema),
+});
+
+export type WorkflowInput = z.infer<typeof workflowInputSchema>;
+export type ProspectSection = z.infer<typeof prospectSchema>;
+
+/** Request bodies without `prospectId`, in the exact form sent to the API (dates in epoch ms, defaults applied). */
+export type ProspectFields = Omit<ProspectSection, 'labels'> & { labels?: string[] | null };
+export type NoteFields = Omit<z.infer<typeof noteSchema>, 'date'> & { date?: number };
+export type TaskFields = Omit<z.infer<typeof taskSchema>, 'dueAt' | 'assignedTo'> & { assignedTo: string; dueAt?: number };
+export type MeetingFields = Omit<z.infer<typeof meetingSchema>, 'meetingDate' | 'ownerId'> & { meetingDate: number; ownerId: string };
+
+export interface WorkflowRequest {
+  idempotencyKey?: string;
+  prospect: ProspectFields;
+  note?: NoteFields;
+  task?: TaskFields;
+  meeting?: MeetingFields;
+}
+
+export interface WorkflowConfig {
+  /** Fallback for task.assignedTo and meeting.ownerId (HIRINGCENTER_DEFAULT_USER_ID / CDK context defaultUserId). */
+  defaultUserId?: string;
+}
+
+const SECTION_KEYS: Record<string, readonly string[]> = {
+  '': Object.keys(workflowInputSchema.shape),
+  prospect: Object.keys(prospectSchema.shape),
+  note: Object.keys(noteSchema.shape),
+  task: Object.keys(taskSchema.shape),
+  meeting: Object.keys(meetingSchema.shape),
+};
+
+const allowedKeysFor = (prefix: string) => (path: PropertyKey[]) => SECTION_KEYS[[prefix, ...path.map(String)].filter(Boolean).join('.')];
+
+const MISSING_USER = 'is required unless a default user id is configured (HIRINGCENTER_DEFAULT_USER_ID, or CDK context defaultUserId)';
+
+/** A normaliser reports problems that the schema cannot see (real dates, default user ids) instead of throwing. */
+type Normaliser<In, Out> = (section: In, config: WorkflowConfig, report: (path: string, message: string) => void) => Out;
+
+const normaliseProspect: Normaliser<ProspectSection, ProspectFields> = (prospect) => {
+  const { labels, ...rest } = prospect;
+  if (typeof labels !== 'string') return labels === undefined ? rest : { ...rest, labels };
+  return { ...rest, labels: labels.split(',').map((label) => label.trim()).filter((label) => label.length > 0) };
+};
+
+const normaliseNote: Normaliser<z.infer<typeof noteSchema>, NoteFields> = (note, _config, report) => {
+  const { date, body, ...rest } = note;
+  const normalised: NoteFields = { ...rest, body: noteBodyToHtml(body) };
+  if (date !== undefined) {
+    const epochMs = dateOrReport(date, 'UTC', (message) => report('date', message));
+    if (epochMs !== undefined) normalised.date = epochMs;
+  }
+  return normalised;
+};
+
+const normaliseTask: Normaliser<z.infer<typeof taskSchema>, TaskFields> = (task, config, report) => {
+  const { dueAt, assignedTo, ...rest } = task;
+  const assignee = assignedTo ?? config.defaultUserId;
+  if (assignee === undefined) report('assignedTo', MISSING_USER);
+  const normalised: TaskFields = { ...rest, assignedTo: assignee ?? '' };
+  if (dueAt !== undefined) {
+    const epochMs = dateOrReport(dueAt, 'UTC', (message) => report('dueAt', message));
+    if (epochMs !== undefined) normalised.dueAt = epochMs;
+  }
+  return normalised;
+};
+
+const normaliseMeeting: Normaliser<z.infer<typeof meetingSchema>, MeetingFields> = (meeting, config, report) => {
+  const { meetingDate, ownerId, timeZone, ...rest } = meeting;
+  const owner = ownerId ?? config.defaultUserId;
+  if (owner === undefined) report('ownerId', MISSING_USER);
+  // The schema already refused unknown zones, so the canonical name exists.
+  const zone = canonicalTimeZone(timeZone) ?? timeZone;
+  const epochMs = dateOrReport(meetingDate, zone, (message) => report('meetingDate', message));
+  return { ...rest, timeZone: zone, ownerId: owner ?? '', meetingDate: epochMs ?? 0 };
+};
+
+function dateOrReport(value: number | string, zone: string, report: (message: string) => void): number | undefined {
+  try {
+    return toEpochMs(value, zone);
+  } catch (error) {
+    if (error instanceof DateParseError) {
+      report(error.message);
+      return undefined;
+    }
+    throw error;
+  }
+}
+
+/**
+ * Validate and normalise the whole workflow input before anything is written, so that an invalid meeting section
+ * fails the execution with nothing created. Throws InputInvalidError listing every issue.
+ */
+export function parseWorkflowInput(raw: unknown, config: WorkflowConfig): WorkflowRequest {
+  const parsed = workflowInputSchema.safeParse(raw);
+  if (!parsed.success) throw toInputInvalid(parsed.error, 'workflow input', allowedKeysFor(''));
+  const issues: InputIssue[] = [];
+  const reporter = (section: string) => (path: string, message: string) => issues.push({ path: `${section}.${path}`, message });
+  const input = parsed.data;
+  const request: WorkflowRequest = { prospect: normaliseProspect(input.prospect, config, reporter('prospect')) };
+  if (input.idempotencyKey !== undefined) request.idempotencyKey = input.idempotencyKey;
+  if (input.note) request.note = normaliseNote(input.note, config, reporter('note'));
+  if (input.task) request.task = normaliseTask(input.task, config, reporter('task'));
+  if (input.meeting) request.meeting = normaliseMeeting(input.meeting, config, reporter('meeting'));
+  if (issues.length > 0) throw new InputInvalidError(issues);
+  return request;
+}
+
+function sectionParser<S extends z.ZodMiniType, Out>(name: string, schema: S, normalise: Normaliser<z.infer<S>, Out>) {
+  return (raw: unknown, config: WorkflowConfig): Out => {
+    const parsed = schema.safeParse(raw);
+    if (!parsed.success) throw toInputInvalid(parsed.error, `${name} section`, allowedKeysFor(name), name);
+    const issues: InputIssue[] = [];
+    const out = normalise(parsed.data, config, (path, message) => issues.push({ path: `${name}.${path}`, message }));
+    if (issues.length > 0) throw new InputInvalidError(issues, `${name} section`);
+    return out;
+  };
+}
+
+/** Each later step re-validates its own section: a handler must not trust its input even inside the state machine. */
+export const parseProspectSection = sectionParser('prospect', prospectSchema, normaliseProspect);
+export const parseNoteSection = sectionParser('note', noteSchema, normaliseNote);
+export const parseTaskSection = sectionParser('task', taskSchema, normaliseTask);
+export const parseMeetingSection = sectionParser('meeting', meetingSchema, normaliseMeeting);

@@ -25,6 +25,7 @@ function stepHandler(step: StepName, getDeps: () => StepDependencies, body: Step
         const error = request.error;
         deps.logger.log(isWorkflowError(error) ? 'warn' : 'error', 'step failed', {
           step,
+          executionName: executionNameOf(request.event),
           errorName: error instanceof Error ? error.name : 'Error',
           errorMessage: error instanceof Error ? error.message : String(error),
           awsRequestId: request.context?.awsRequestId,
@@ -37,6 +38,7 @@ function stepHandler(step: StepName, getDeps: () => StepDependencies, body: Step
       const run = await body(event, deps);
       deps.logger.log('info', 'step completed', {
         step,
+        executionName: executionNameOf(event),
         idempotencyKey: run.idempotencyKey,
         prospectId: run.prospectId,
         durationMs: deps.now() - started,
@@ -46,6 +48,12 @@ function stepHandler(step: StepName, getDeps: () => StepDependencies, body: Step
     });
   // middy's handler type wants a full Lambda Context; a partial one is all these steps read.
   return (event, context) => handler(event, (context ?? {}) as Context);
+}
+
+/** Correlation only: the schemas below validate the event; a log line must not fail on a malformed one. */
+function executionNameOf(event: unknown): string | undefined {
+  const name = (event as { executionName?: unknown } | null)?.executionName;
+  return typeof name === 'string' ? name : undefined;
 }
 
 export function createUpsertProspectHandler(getDeps: () => StepDependencies): StepHandler {

@@ -167,7 +167,7 @@ function dateOrReport(value: number | string, zone: string, report: (message: st
  */
 export function parseWorkflowInput(raw: unknown, config: WorkflowConfig): WorkflowRequest {
   const parsed = workflowInputSchema.safeParse(raw);
-  if (!parsed.success) throw toInputInvalid(parsed.error, 'workflow input', allowedKeysFor(''));
+  if (!parsed.success) throw toInputInvalid(parsed.error, raw, 'workflow input', allowedKeysFor(''));
   const issues: InputIssue[] = [];
   const reporter = (section: string) => (path: string, message: string) => issues.push({ path: `${section}.${path}`, message });
   const input = parsed.data;
@@ -183,7 +183,7 @@ export function parseWorkflowInput(raw: unknown, config: WorkflowConfig): Workfl
 function sectionParser<S extends z.ZodMiniType, Out>(name: string, schema: S, normalise: Normaliser<z.infer<S>, Out>) {
   return (raw: unknown, config: WorkflowConfig): Out => {
     const parsed = schema.safeParse(raw);
-    if (!parsed.success) throw toInputInvalid(parsed.error, `${name} section`, allowedKeysFor(name), name);
+    if (!parsed.success) throw toInputInvalid(parsed.error, raw, `${name} section`, allowedKeysFor(name), name);
     const issues: InputIssue[] = [];
     const out = normalise(parsed.data, config, (path, message) => issues.push({ path: `${name}.${path}`, message }));
     if (issues.length > 0) throw new InputInvalidError(issues, `${name} section`);

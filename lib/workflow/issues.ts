@@ -18,12 +18,18 @@ type Issue = z.core.$ZodIssue;
  * zod/mini ships no message locale (that is most of its size saving), so messages are written here, once, from the
  * issue codes. They name the field and the fix and never echo the value (it may be an email or a phone number).
  */
-export function describeIssue(issue: Issue, allowedKeys?: (path: PropertyKey[]) => readonly string[] | undefined): InputIssue[] {
+export function describeIssue(
+  issue: Issue,
+  raw: unknown,
+  allowedKeys?: (path: PropertyKey[]) => readonly string[] | undefined,
+): InputIssue[] {
   const path = issue.path.map(String).join('.');
+  // zod drops `issue.input` unless asked to report values (which we never do: they may be PII), so look it up.
+  const missing = valueAt(raw, issue.path) === undefined;
   if (issue.message && issue.message !== 'Invalid input') return [{ path, message: issue.message }];
   switch (issue.code) {
     case 'invalid_type':
-      return [{ path, message: issue.input === undefined ? `is required (${expectedName(issue.expected)})` : `must be ${article(expectedName(issue.expected))}` }];
+      return [{ path, message: missing ? `is required (${expectedName(issue.expected)})` : `must be ${article(expectedName(issue.expected))}` }];
     case 'too_small':
       return [{ path, message: issue.origin === 'string' ? (Number(issue.minimum) <= 1 ? 'must not be empty' : `must be at least ${issue.minimum} characters`) : issue.origin === 'array' ? `must have at least ${issue.minimum} item(s)` : `must be at least ${issue.minimum}` }];
     case 'too_big':
@@ -40,10 +46,19 @@ export function describeIssue(issue: Issue, allowedKeys?: (path: PropertyKey[]) 
     case 'invalid_value':
       return [{ path, message: `must be one of: ${issue.values.map((v) => JSON.stringify(v)).join(', ')}` }];
     case 'invalid_union':
-      return [{ path, message: 'has an unsupported type or format' }];
+      return [{ path, message: missing ? 'is required' : 'has an unsupported type or format' }];
     default:
       return [{ path, message: 'is invalid' }];
   }
+}
+
+function valueAt(root: unknown, path: readonly PropertyKey[]): unknown {
+  let value = root;
+  for (const key of path) {
+    if (value === null || typeof value !== 'object' || !Object.hasOwn(value, key)) return undefined;
+    value = (value as Record<PropertyKey, unknown>)[key];
+  }
+  return value;
 }
 
 function expectedName(expected: string): string {
@@ -56,12 +71,13 @@ function article(noun: string): string {
 
 export function toInputInvalid(
   error: z.core.$ZodError,
+  raw: unknown,
   subject: string,
   allowedKeys?: (path: PropertyKey[]) => readonly string[] | undefined,
   pathPrefix = '',
 ): InputInvalidError {
   const issues = error.issues
-    .flatMap((issue) => describeIssue(issue, allowedKeys))
+    .flatMap((issue) => describeIssue(issue, raw, allowedKeys))
     .map((issue) => ({ ...issue, path: pathPrefix && issue.path ? `${pathPrefix}.${issue.path}` : pathPrefix || issue.path }));
   return new InputInvalidError(issues, subject);
 }

@@ -34,11 +34,12 @@ export const upsertStepInputSchema = z.object({
 });
 
 export const activityStepInputSchema = <K extends 'note' | 'task' | 'meeting'>(section: K) =>
-  z.object({ [section]: z.unknown(), run: workflowRunSchema } as { [P in K]: z.ZodMiniUnknown } & { run: typeof workflowRunSchema });
+  z.object({ [section]: z.unknown(), run: workflowRunSchema, executionName: z.optional(z.string()) } as
+    { [P in K]: z.ZodMiniUnknown } & { run: typeof workflowRunSchema; executionName: z.ZodMiniOptional<z.ZodMiniString> });
 
 export function parseStepInput<S extends z.ZodMiniType>(schema: S, raw: unknown, step: StepName): z.infer<S> {
   const parsed = schema.safeParse(raw);
-  if (!parsed.success) throw toInputInvalid(parsed.error, `${step} step input`);
+  if (!parsed.success) throw toInputInvalid(parsed.error, raw, `${step} step input`);
   return parsed.data;
 }
 

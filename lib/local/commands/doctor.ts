@@ -1,0 +1,29 @@
+import { HiringCenterClient } from '../../hiringcenter/index.ts';
+import { isWorkflowError } from '../../errors.ts';
+import { createKeyProvider } from '../../secrets/index.ts';
+import { DEFAULT_BASE_URL } from '../../workflow/dependencies.ts';
+import { parseOptions } from '../cli.ts';
+
+const HELP = `Usage: hc-workflow doctor [--base-url URL]
+
+Calls GET /auth to check that the API key is valid and active, and prints the account id and permissions.
+  --base-url URL   default $HIRINGCENTER_BASE_URL, else ${DEFAULT_BASE_URL}
+The key comes from HIRINGCENTER_API_KEY, or from Secrets Manager when HIRINGCENTER_SECRET_ID is set.
+`;
+
+export async function run(argv: string[]): Promise<number> {
+  const parsed = parseOptions('doctor', argv, { 'base-url': { type: 'string' }, help: { type: 'boolean', short: 'h' } });
+  if (typeof parsed === 'string') return void process.stderr.write(`${parsed}\n`), 2;
+  if (parsed.values.help) return void process.stdout.write(HELP), 0;
+  const baseUrl = parsed.values['base-url'] ?? (process.env.HIRINGCENTER_BASE_URL?.trim() || DEFAULT_BASE_URL);
+  try {
+    const client = new HiringCenterClient({ baseUrl, keys: createKeyProvider(process.env) });
+    const auth = await client.verifyAuth();
+    process.stdout.write(`✓ ${baseUrl}: key accepted\n${JSON.stringify(auth, null, 2)}\n`);
+    return 0;
+  } catch (error) {
+    const name = isWorkflowError(error) ? `${error.name}: ` : '';
+    process.stderr.write(`✗ ${baseUrl}: ${name}${error instanceof Error ? error.message : String(error)}\n`);
+    return 1;
+  }
+}

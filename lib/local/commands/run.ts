@@ -1,0 +1,170 @@
+import { readFile } from 'node:fs/promises';
+import { text } from 'node:stream/consumers';
+import { HiringCenterClient } from '../../hiringcenter/index.ts';
+import { createJsonLogger, silentLogger } from '../../log.ts';
+import { createKeyProvider, StaticKeyProvider } from '../../secrets/index.ts';
+import type { ApiKeyProvider } from '../../secrets/types.ts';
+import { startSandbox, type Sandbox } from '../sandbox/index.ts';
+import { parseOptions } from '../cli.ts';
+import { runWorkflowLocally, type RunEvent } from '../runner.ts';
+
+const HELP = `Usage: hc-workflow run [FILE|-] [--base-url URL] [--json] [--execution-name NAME] [--verbose]
+
+Runs the workflow input in FILE (or stdin with "-") through the state machine that CDK synthesizes, on a local
+Step Functions engine, with the four Lambda handlers in-process.
+
+  FILE                 workflow input JSON (see hc-workflow schema); default examples/quickstart.json
+  --base-url URL       HiringCenter API base URL; default $HIRINGCENTER_BASE_URL; when neither is set an embedded
+                       sandbox is started on a free loopback port (nothing leaves this machine)
+  --json               print only the workflow output object on stdout (no progress)
+  --execution-name N   Step Functions execution name (the idempotency key when the input has none);
+                       run twice with the same name to see replay instead of duplicates. Default: local-<uuid>
+  --verbose            also print the handlers' JSON log lines on stderr
+
+With a base URL, the key comes from HIRINGCENTER_API_KEY (or HIRINGCENTER_SECRET_ID for Secrets Manager).
+Exit code: 0 when the execution succeeds, 1 when it fails (stderr names the state and the error), 2 for usage errors.
+`;
+
+const EXECUTION_NAME = /^[0-9A-Za-z_-]{1,80}$/;
+
+export async function run(argv: string[]): Promise<number> {
+  const parsed = parseOptions('run', argv, {
+    'base-url': { type: 'string' },
+    json: { type: 'boolean', default: false },
+    'execution-name': { type: 'string' },
+    verbose: { type: 'boolean', default: false },
+    help: { type: 'boolean', short: 'h' },
+  }, true);
+  if (typeof parsed === 'string') return usageError(parsed);
+  const { values, positionals } = parsed;
+  if (values.help) return void process.stdout.write(HELP), 0;
+  if (positionals.length > 1) return usageError(`hc-workflow run: expected at most one FILE, got ${positionals.length}. See hc-workflow run --help.`);
+  const executionName = values['execution-name'];
+  if (executionName !== undefined && !EXECUTION_NAME.test(executionName)) {
+    return usageError('hc-workflow run: --execution-name must be 1-80 characters of letters, digits, "-" and "_" (the Step Functions rule).');
+  }
+
+  const file = positionals[0] ?? 'examples/quickstart.json';
+  const input = await readInput(file);
+  if (!input.ok) return usageError(input.message);
+
+  const baseUrl = values['base-url'] ?? (process.env.HIRINGCENTER_BASE_URL?.trim() || undefined);
+  if (baseUrl !== undefined && !isHttpUrl(baseUrl)) return usageError(`hc-workflow run: --base-url "${baseUrl}" is not an http(s) URL, e.g. http://127.0.0.1:4010/v2.`);
+
+  const progress = values.json ? () => undefined : (line: string) => process.stderr.write(`${line}\n`);
+  let sandbox: Sandbox | undefined;
+  let keys: ApiKeyProvider;
+  let target: string;
+  try {
+    if (baseUrl === undefined) {
+      sandbox = await startSandbox();
+      keys = new StaticKeyProvider(sandbox.apiKey);
+      target = sandbox.url;
+      progress(`Started the embedded HiringCenter sandbox at ${sandbox.url} (no base URL given).`);
+    } else {
+      keys = createKeyProvider(process.env);
+      target = baseUrl;
+    }
+  } catch (error) {
+    return usageError(`hc-workflow run: ${error instanceof Error ? error.message : String(error)}`);
+  }
+
+  try {
+    progress(`Running ${file} through the synthesized state machine against ${target}`);
+    const defaultUserId = process.env.HIRINGCENTER_DEFAULT_USER_ID?.trim();
+    const result = await runWorkflowLocally({
+      input: input.value,
+      ...(executionName ? { executionName } : {}),
+      deps: {
+        api: new HiringCenterClient({ baseUrl: target, keys }),
+        config: defaultUserId ? { defaultUserId } : {},
+        logger: values.verbose ? createJsonLogger({ write: (line) => process.stderr.write(`${line}\n`) }) : silentLogger,
+        now: Date.now,
+      },
+      onEvent: values.json ? undefined : (event) => {
+        const line = describeEvent(event);
+        if (line) progress(line);
+      },
+    });
+    if (result.status === 'FAILED') {
+      const failure = result.failure;
+      process.stderr.write(`✗ Execution ${result.executionName} failed${failure?.state ? ` at state ${failure.state}` : ''}: ${failure?.error}: ${failure?.message}\n`);
+      return 1;
+    }
+    if (values.json) {
+      process.stdout.write(`${JSON.stringify(result.output)}\n`);
+    } else {
+      progress(`✓ Execution ${result.executionName} succeeded in ${result.durationMs} ms`);
+      if (sandbox) {
+        const counts = sandbox.counts();
+        progress(`  sandbox now holds ${counts.prospects} prospect(s), ${counts.notes} note(s), ${counts.tasks} task(s), ${counts.meetings} meeting(s)`);
+      }
+      process.stdout.write(`${JSON.stringify(result.output, null, 2)}\n`);
+    }
+    return 0;
+  } finally {
+    await sandbox?.close();
+  }
+}
+
+type ReadResult = { ok: true; value: unknown } | { ok: false; message: string };
+
+async function readInput(file: string): Promise<ReadResult> {
+  let raw: string;
+  try {
+    raw = file === '-' ? await text(process.stdin) : await readFile(file, 'utf8');
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    return { ok: false, message: `hc-workflow run: cannot read ${file}${code === 'ENOENT' ? ': no such file' : `: ${code ?? String(error)}`}. Pass a workflow input JSON file, or - for stdin.` };
+  }
+  try {
+    return { ok: true, value: JSON.parse(raw) as unknown };
+  } catch (error) {
+    return { ok: false, message: `hc-workflow run: ${file} is not valid JSON (${error instanceof Error ? error.message : String(error)}). See hc-workflow schema for the expected shape.` };
+  }
+}
+
+function isHttpUrl(value: string): boolean {
+  try {
+    const url = new URL(value);
+    return url.protocol === 'http:' || url.protocol === 'https:';
+  } catch {
+    return false;
+  }
+}
+
+/** Tasks, rate-limit waits and skipped steps are what a person follows; Pass and Choice states are plumbing. */
+function describeEvent(event: RunEvent): string | undefined {
+  switch (event.type) {
+    case 'state-entered':
+      if (event.stateType === 'Wait') return `⏳ ${event.state}: waiting out the API's Retry-After`;
+      return event.stateType === 'Task' ? `▶ ${event.state}` : undefined;
+    case 'state-exited': {
+      if (event.stateType === 'Choice') return describeSkip(event.state, event.output);
+      if (event.stateType !== 'Task') return undefined;
+      const run = (event.output as { run?: Record<string, unknown> } | undefined)?.run ?? {};
+      const ids = ['prospectId', 'noteId', 'taskId', 'meetingId'].filter((key) => typeof run[key] === 'string').map((key) => `${key}=${String(run[key])}`);
+      return `✓ ${event.state} (${event.durationMs} ms) ${ids.join(' ')}`;
+    }
+    case 'state-retried':
+      return `↻ ${event.state}: retry ${event.attempt} after ${event.error}`;
+    case 'state-caught':
+      return `⚑ ${event.state}: caught ${event.error}`;
+    case 'state-failed':
+      return `✗ ${event.state}: ${event.error}`;
+  }
+}
+
+const OPTIONAL_SECTIONS: Record<string, string> = { HasNote: 'note', HasTask: 'task', HasMeeting: 'meeting' };
+
+function describeSkip(choiceState: string, output: unknown): string | undefined {
+  const section = OPTIONAL_SECTIONS[choiceState];
+  const input = (output as { input?: Record<string, unknown> } | undefined)?.input;
+  if (!section || !input || section in input) return undefined;
+  return `· ${section} skipped (the input has no "${section}" section)`;
+}
+
+function usageError(message: string): number {
+  process.stderr.write(`${message}\n`);
+  return 2;
+}

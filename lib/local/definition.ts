@@ -1,0 +1,89 @@
+import { App } from 'aws-cdk-lib';
+import type { StateMachineDefinition } from 'aws-local-stepfunctions';
+import { HiringCenterWorkflowStack } from '../../infra/stack.ts';
+
+/**
+ * The state machine definition exactly as CDK synthesizes it for deployment, with CloudFormation intrinsics replaced
+ * by fixed local ARNs so that a local ASL engine can run it. There is no second copy of the chain anywhere: change
+ * infra/state-machine-definition.ts and the local runner, the tests and `hc-workflow graph` follow.
+ */
+export interface SynthesizedWorkflow {
+  definition: StateMachineDefinition;
+  /** Task state name → logical id of the Lambda function it invokes. */
+  taskFunctions: Record<string, string>;
+  /** Every Task state name and its resource ARN (Lambda or service integration). */
+  taskResources: Record<string, string>;
+}
+
+const LOCAL_REGION = 'us-east-1';
+const LOCAL_ACCOUNT = '123456789012';
+
+type Template = { Resources: Record<string, { Type: string; Properties?: Record<string, unknown> }> };
+
+let cached: SynthesizedWorkflow | undefined;
+
+export function synthesizeWorkflow(): SynthesizedWorkflow {
+  if (cached) return cached;
+  // Skipping asset bundling leaves the template unchanged but for asset hashes; the ASL does not depend on them.
+  const app = new App({ context: { 'aws:cdk:bundling-stacks': [] } });
+  const stack = new HiringCenterWorkflowStack(app, 'HiringCenterWorkflows', { context: {} });
+  const template = app.synth().getStackByName(stack.stackName).template as Template;
+  cached = definitionFromTemplate(template);
+  return cached;
+}
+
+export function definitionFromTemplate(template: Template): SynthesizedWorkflow {
+  const machines = Object.entries(template.Resources).filter(([, resource]) => resource.Type === 'AWS::StepFunctions::StateMachine');
+  if (machines.length !== 1) throw new Error(`expected one state machine in the template, found ${machines.length}`);
+  const [, machine] = machines[0] as [string, { Properties?: Record<string, unknown> }];
+  const definitionString = resolveIntrinsics(machine.Properties?.DefinitionString, template);
+  if (typeof definitionString !== 'string') throw new Error('the state machine has no DefinitionString');
+  const definition = JSON.parse(definitionString) as StateMachineDefinition;
+
+  const functionIdByArn = new Map<string, string>();
+  for (const [id, resource] of Object.entries(template.Resources)) {
+    if (resource.Type === 'AWS::Lambda::Function') functionIdByArn.set(lambdaArn(id), id);
+  }
+  const taskFunctions: Record<string, string> = {};
+  const taskResources: Record<string, string> = {};
+  for (const [name, state] of Object.entries(definition.States as Record<string, { Type: string; Resource?: string }>)) {
+    if (state.Type !== 'Task' || !state.Resource) continue;
+    taskResources[name] = state.Resource;
+    const functionId = functionIdByArn.get(state.Resource);
+    if (functionId) taskFunctions[name] = functionId;
+  }
+  return { definition, taskFunctions, taskResources };
+}
+
+function lambdaArn(logicalId: string): string {
+  return `arn:aws:lambda:${LOCAL_REGION}:${LOCAL_ACCOUNT}:function:${logicalId}`;
+}
+
+const PSEUDO_PARAMETERS: Record<string, string> = {
+  'AWS::Partition': 'aws',
+  'AWS::Region': LOCAL_REGION,
+  'AWS::AccountId': LOCAL_ACCOUNT,
+  'AWS::URLSuffix': 'amazonaws.com',
+  'AWS::StackName': 'HiringCenterWorkflows',
+};
+
+function resolveIntrinsics(value: unknown, template: Template): unknown {
+  if (Array.isArray(value)) return value.map((item) => resolveIntrinsics(item, template));
+  if (value === null || typeof value !== 'object') return value;
+  const object = value as Record<string, unknown>;
+  if ('Fn::Join' in object) {
+    const [separator, parts] = object['Fn::Join'] as [string, unknown[]];
+    return (resolveIntrinsics(parts, template) as unknown[]).join(separator);
+  }
+  if ('Fn::GetAtt' in object) {
+    const [logicalId, attribute] = object['Fn::GetAtt'] as [string, string];
+    const type = template.Resources[logicalId]?.Type;
+    if (type === 'AWS::Lambda::Function' && attribute === 'Arn') return lambdaArn(logicalId);
+    return `arn:aws:local:${LOCAL_REGION}:${LOCAL_ACCOUNT}:${logicalId}/${attribute}`;
+  }
+  if ('Ref' in object) {
+    const ref = object.Ref as string;
+    return PSEUDO_PARAMETERS[ref] ?? `arn:aws:local:${LOCAL_REGION}:${LOCAL_ACCOUNT}:${ref}`;
+  }
+  return Object.fromEntries(Object.entries(object).map(([key, inner]) => [key, resolveIntrinsics(inner, template)]));
+}

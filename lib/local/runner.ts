@@ -1,0 +1,178 @@
+import { randomUUID } from 'node:crypto';
+import { ExecutionError, StateMachine, type RunOptions } from 'aws-local-stepfunctions';
+import {
+  createMeetingHandler, createNoteHandler, createTaskHandler, createUpsertProspectHandler, type StepHandler,
+} from '../../functions/handlers.ts';
+import { StateNames } from '../../infra/state-machine-definition.ts';
+import type { StepDependencies } from '../workflow/dependencies.ts';
+import type { WorkflowRun } from '../workflow/steps.ts';
+import { synthesizeWorkflow } from './definition.ts';
+
+type JSONValue = Parameters<StateMachine['run']>[0];
+type EventLog = Awaited<ReturnType<ReturnType<StateMachine['run']>['eventLogs']['next']>>['value'];
+
+/** Progress of a local execution, for the CLI's live output and for tests. */
+export type RunEvent =
+  | { type: 'state-entered'; state: string; stateType: string; at: number }
+  | { type: 'state-exited'; state: string; stateType: string; at: number; durationMs: number; output: unknown }
+  | { type: 'state-retried'; state: string; attempt: number; error: string; at: number }
+  | { type: 'state-caught'; state: string; error: string; at: number }
+  | { type: 'state-failed'; state: string; error: string; cause: string; at: number };
+
+export interface FailureInfo {
+  /** The error name, e.g. HiringCenter.Rejected. */
+  error: string;
+  /** The error message, unwrapped from the Lambda-style Cause. */
+  message: string;
+  /** The state whose failure ended the execution. */
+  state?: string;
+}
+
+export interface LocalRunResult {
+  status: 'SUCCEEDED' | 'FAILED';
+  executionName: string;
+  output?: WorkflowRun;
+  failure?: FailureInfo;
+  retries: Record<string, number>;
+  durationMs: number;
+}
+
+export interface LocalRunOptions {
+  input: unknown;
+  deps: StepDependencies;
+  /** Default: `local-<uuid>`, like a console-started execution. A redrive re-uses the failed execution's name. */
+  executionName?: string;
+  /** Replace every retrier's wait (ms). Tests use this to keep retry order without waiting seconds. */
+  retryDelayMs?: number;
+  /** Replace the rate-limit Wait state's SecondsPath wait (ms). Unset, the API's Retry-After is waited for real. */
+  rateLimitWaitMs?: number;
+  onEvent?: (event: RunEvent) => void;
+}
+
+/**
+ * In AWS a Node.js Lambda error reaches Step Functions as Error = the error's name and Cause = the JSON
+ * {errorType, errorMessage, trace}. The local engine uses `error.message` as Cause, so the handler error is re-thrown in
+ * that exact shape; ASL that reads Cause (the rate-limit wait does) then behaves the same here and in AWS.
+ */
+export function asLambdaError(error: unknown): Error {
+  const name = error instanceof Error ? error.name : 'Error';
+  const message = error instanceof Error ? error.message : String(error);
+  const trace = error instanceof Error && error.stack ? error.stack.split('\n').slice(1).map((line) => line.trim()) : [];
+  const lambdaError = new Error(JSON.stringify({ errorType: name, errorMessage: message, trace }));
+  lambdaError.name = name;
+  return lambdaError;
+}
+
+export function bindHandlers(deps: StepDependencies): Record<string, StepHandler> {
+  const getDeps = () => deps;
+  return {
+    [StateNames.upsertProspect]: createUpsertProspectHandler(getDeps),
+    [StateNames.createNote]: createNoteHandler(getDeps),
+    [StateNames.createTask]: createTaskHandler(getDeps),
+    [StateNames.createMeeting]: createMeetingHandler(getDeps),
+  };
+}
+
+export async function runWorkflowLocally(options: LocalRunOptions): Promise<LocalRunResult> {
+  const { definition, taskResources } = synthesizeWorkflow();
+  const handlers = bindHandlers(options.deps);
+  const executionName = options.executionName ?? `local-${randomUUID()}`;
+  const localHandlers: NonNullable<NonNullable<RunOptions['overrides']>['taskResourceLocalHandlers']> = {};
+  for (const state of Object.keys(taskResources)) {
+    const handler = handlers[state];
+    if (!handler) continue;
+    localHandlers[state] = async (input) => {
+      try {
+        return (await handler(input, { awsRequestId: randomUUID(), functionName: state })) as unknown as JSONValue;
+      } catch (error) {
+        throw asLambdaError(error);
+      }
+    };
+  }
+  const unbound = Object.keys(taskResources).filter((state) => !localHandlers[state]);
+  if (unbound.length > 0) throw new Error(`no local handler for task state(s): ${unbound.join(', ')}`);
+
+  const overrides: NonNullable<RunOptions['overrides']> = { taskResourceLocalHandlers: localHandlers };
+  if (options.retryDelayMs !== undefined) {
+    overrides.retryIntervalOverrides = Object.fromEntries(Object.keys(taskResources).map((state) => [state, options.retryDelayMs ?? 0]));
+  }
+  if (options.rateLimitWaitMs !== undefined) overrides.waitTimeOverrides = { WaitRetryAfter: options.rateLimitWaitMs };
+
+  const machine = new StateMachine(definition, { validationOptions: { checkArn: false } });
+  const started = Date.now();
+  const execution = machine.run(options.input as JSONValue, {
+    overrides,
+    context: {
+      Execution: { Id: `arn:aws:states:us-east-1:123456789012:execution:HiringCenterWorkflow:${executionName}`, Name: executionName, StartTime: new Date(started).toISOString() },
+    },
+  });
+
+  const retries: Record<string, number> = {};
+  let lastFailedState: string | undefined;
+  const entered = new Map<string, number>();
+  const consumeEvents = (async () => {
+    for await (const event of execution.eventLogs) {
+      const progress = toRunEvent(event, entered);
+      if (!progress) continue;
+      if (progress.type === 'state-retried') retries[progress.state] = (retries[progress.state] ?? 0) + 1;
+      if (progress.type === 'state-failed') lastFailedState = progress.state;
+      options.onEvent?.(progress);
+    }
+  })();
+
+  try {
+    const output = (await execution.result) as unknown as WorkflowRun;
+    await consumeEvents;
+    return { status: 'SUCCEEDED', executionName, output, retries, durationMs: Date.now() - started };
+  } catch (error) {
+    await consumeEvents.catch(() => undefined);
+    if (!(error instanceof ExecutionError)) throw error;
+    const { name, cause } = executionErrorDetails(error);
+    return {
+      status: 'FAILED',
+      executionName,
+      failure: { error: name, message: unwrapCause(cause), ...(lastFailedState ? { state: lastFailedState } : {}) },
+      retries,
+      durationMs: Date.now() - started,
+    };
+  }
+}
+
+function executionErrorDetails(error: ExecutionError): { name: string; cause: unknown } {
+  // The engine keeps the failing error on `cause`, with the ASL Error name as its name.
+  const inner = (error as Error & { cause?: unknown }).cause;
+  if (inner instanceof Error) return { name: inner.name, cause: (inner as Error & { cause?: unknown }).cause ?? inner.message };
+  return { name: error.name, cause: error.message };
+}
+
+/** A Lambda-style Cause is JSON {errorType, errorMessage}; a Fail state's Cause is plain text. */
+export function unwrapCause(cause: unknown): string {
+  if (typeof cause !== 'string') return cause === undefined ? '' : JSON.stringify(cause);
+  try {
+    const parsed = JSON.parse(cause) as { errorMessage?: unknown };
+    if (typeof parsed.errorMessage === 'string') return parsed.errorMessage;
+  } catch {
+    // Not JSON: a plain cause text.
+  }
+  return cause;
+}
+
+function toRunEvent(event: EventLog, entered: Map<string, number>): RunEvent | undefined {
+  if (!event || !('state' in event)) return undefined;
+  const state = event.state.name;
+  switch (event.type) {
+    case 'StateEntered':
+      entered.set(state, event.timestamp);
+      return { type: 'state-entered', state, stateType: event.state.type, at: event.timestamp };
+    case 'StateExited':
+      return { type: 'state-exited', state, stateType: event.state.type, at: event.timestamp, durationMs: event.timestamp - (entered.get(state) ?? event.timestamp), output: event.state.output };
+    case 'StateRetried':
+      return { type: 'state-retried', state, attempt: event.retry.attempt, error: event.retry.retrier.ErrorEquals.join('|'), at: event.timestamp };
+    case 'StateCaught':
+      return { type: 'state-caught', state, error: event.catch.catcher.ErrorEquals.join('|'), at: event.timestamp };
+    case 'StateFailed':
+      return { type: 'state-failed', state, error: event.Error, cause: typeof event.Cause === 'string' ? event.Cause : JSON.stringify(event.Cause), at: event.timestamp };
+    default:
+      return undefined;
+  }
+}

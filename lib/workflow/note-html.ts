@@ -3,7 +3,9 @@
  * would render as one run-on line, or inject markup. Plain text is therefore escaped and wrapped in paragraphs;
  * a body that already looks like HTML is passed through for the API to handle.
  */
-const LOOKS_LIKE_HTML = /<\/?[a-z][a-z0-9]*(\s[^<>]*)?\/?>/i;
+const HTML_TAGS = 'p|br|div|span|b|i|u|s|strong|em|ul|ol|li|a|h[1-6]|blockquote|code|pre|table|thead|tbody|tr|td|th|hr|img|mark|small|sub|sup';
+// Known tags only: "<Jordan>" or "x < y > z" in a plain-text note is text to escape, not markup.
+const LOOKS_LIKE_HTML = new RegExp(`<\\/?(?:${HTML_TAGS})(?:\\s[^<>]*)?\\/?>`, 'i');
 
 const ESCAPES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };
 

@@ -1,0 +1,194 @@
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { StaticKeyProvider } from '../../lib/secrets/index.ts';
+import { quickstartInput, startHarness, type Harness } from '../support/harness.ts';
+
+/*
+ * The synthesized state machine (from infra/, via the local ASL engine) with the real handlers and client, against the
+ * sandbox over loopback. Each test asserts what a user would see: the output, the records, the failure.
+ */
+let harness: Harness;
+
+beforeAll(async () => {
+  harness = await startHarness({ clientTimeouts: { headersMs: 400, bodyMs: 400 } });
+});
+afterAll(async () => harness.close());
+beforeEach(() => harness.sandbox.reset());
+
+describe('the full chain', () => {
+  it('creates one prospect, note, task and meeting and returns their ids in the output contract', async () => {
+    const result = await harness.run(quickstartInput(), { executionName: 'quickstart-1' });
+    expect(result.status).toBe('SUCCEEDED');
+    const records = await harness.inspect();
+    expect(records.counts).toEqual({ prospects: 1, notes: 1, tasks: 1, meetings: 1 });
+    expect(result.output).toEqual({
+      prospectId: records.prospects[0]?.id,
+      noteId: records.notes[0]?.id,
+      taskId: records.tasks[0]?.id,
+      meetingId: records.meetings[0]?.id,
+      idempotencyKey: 'quickstart-1',
+      warnings: [],
+    });
+    expect(records.prospects[0]).toMatchObject({ firstName: 'Jordan', lastName: 'Miller', labels: ['Quickstart', 'Inbound'] });
+    expect(records.notes[0]).toMatchObject({ prospectId: result.output?.prospectId, pin: true });
+    expect(records.tasks[0]).toMatchObject({ prospectId: result.output?.prospectId, assignedTo: 'a7c1e9d34b2f4d8aa6c05e1f9b7d2a33', dueAt: 1760000000000 });
+    expect(records.meetings[0]).toMatchObject({ prospectId: result.output?.prospectId, meetingDate: Date.parse('2025-10-10T14:00:00Z'), timeZone: 'America/New_York' });
+  });
+
+  it('reads a meeting time without an offset in the meeting time zone, and sends plain-text notes as escaped HTML', async () => {
+    const input = quickstartInput();
+    input.note = { body: 'Called <Jordan> & left a message.\nCall back Friday.' };
+    input.meeting = { ...(input.meeting as object), meetingDate: '2025-07-01T09:30', timeZone: 'europe/berlin' };
+    const result = await harness.run(input);
+    expect(result.status).toBe('SUCCEEDED');
+    const records = await harness.inspect();
+    expect(records.notes[0]?.body).toBe('<p>Called &lt;Jordan&gt; &amp; left a message.<br>Call back Friday.</p>');
+    expect(records.meetings[0]).toMatchObject({ meetingDate: Date.parse('2025-07-01T07:30:00Z'), timeZone: 'Europe/Berlin' });
+  });
+
+  it('passes the invalid-phone warning to the output without the phone number', async () => {
+    const input = quickstartInput();
+    input.prospect = { firstName: 'Ana', lastName: 'Lee', phone: '12' };
+    const result = await harness.run(input);
+    expect(result.status).toBe('SUCCEEDED');
+    expect(result.output?.warnings).toHaveLength(1);
+    expect(result.output?.warnings[0]).not.toContain('12');
+  });
+});
+
+describe('optional steps', () => {
+  it.each([
+    ['note', { prospects: 1, notes: 0, tasks: 1, meetings: 1 }],
+    ['task', { prospects: 1, notes: 1, tasks: 0, meetings: 1 }],
+    ['meeting', { prospects: 1, notes: 1, tasks: 1, meetings: 0 }],
+  ])('skips the %s step when the input has no such section', async (section, counts) => {
+    const input = quickstartInput();
+    delete input[section];
+    const result = await harness.run(input);
+    expect(result.status).toBe('SUCCEEDED');
+    expect(result.output).not.toHaveProperty(`${section}Id`);
+    expect((await harness.inspect()).counts).toEqual(counts);
+    const taskStates = result.events.filter((event) => event.type === 'state-entered' && event.stateType === 'Task').map((event) => event.state);
+    expect(taskStates).not.toContain(`Create${section[0]?.toUpperCase()}${section.slice(1)}`);
+  });
+
+  it('runs the prospect step alone when it is the only section', async () => {
+    const result = await harness.run({ prospect: { firstName: 'Solo', lastName: 'Prospect' } });
+    expect(result.status).toBe('SUCCEEDED');
+    expect(Object.keys(result.output ?? {}).sort()).toEqual(['idempotencyKey', 'prospectId', 'warnings']);
+    expect((await harness.inspect()).counts).toEqual({ prospects: 1, notes: 0, tasks: 0, meetings: 0 });
+  });
+});
+
+describe('faults', () => {
+  it('retries a step after an injected 503 and creates the note once', async () => {
+    harness.sandbox.injectFaults([{ kind: 'serverError', status: 503 }], { method: 'POST', path: '/notes' });
+    const result = await harness.run(quickstartInput());
+    expect(result.status).toBe('SUCCEEDED');
+    expect(result.retries).toEqual({ CreateNote: 1 });
+    expect((await harness.inspect()).counts).toEqual({ prospects: 1, notes: 1, tasks: 1, meetings: 1 });
+  });
+
+  it("honours a 429's Retry-After with a real Wait before running the task again", async () => {
+    harness.sandbox.injectFaults([{ kind: 'rateLimit', retryAfterSeconds: 1 }], { method: 'POST', path: '/tasks' });
+    const result = await harness.run(quickstartInput());
+    expect(result.status).toBe('SUCCEEDED');
+    const entered = result.events.find((event) => event.type === 'state-entered' && event.state === 'WaitRetryAfter');
+    const exited = result.events.find((event) => event.type === 'state-exited' && event.state === 'WaitRetryAfter');
+    expect(entered && exited ? exited.at - entered.at : 0).toBeGreaterThanOrEqual(950);
+    const taskRuns = result.events.filter((event) => event.type === 'state-entered' && event.state === 'CreateTask');
+    expect(taskRuns).toHaveLength(2);
+    expect((await harness.inspect()).counts.tasks).toBe(1);
+  });
+
+  it('creates no duplicate when the connection resets after the API committed the write', async () => {
+    harness.sandbox.injectFaults([{ kind: 'resetAfterCommit' }], { method: 'POST', path: '/meetings' });
+    const result = await harness.run(quickstartInput());
+    expect(result.status).toBe('SUCCEEDED');
+    expect(result.retries).toEqual({ CreateMeeting: 1 });
+    const records = await harness.inspect();
+    expect(records.counts.meetings).toBe(1);
+    expect(result.output?.meetingId).toBe(records.meetings[0]?.id);
+  });
+
+  it('survives a request that hangs past the client timeout: in-flight 409s are retried until the replay', async () => {
+    harness.sandbox.injectFaults([{ kind: 'hang', ms: 900 }], { method: 'POST', path: '/notes' });
+    const result = await harness.run(quickstartInput(), { retryDelayMs: 150 });
+    expect(result.status).toBe('SUCCEEDED');
+    expect(result.retries.CreateNote).toBeGreaterThanOrEqual(1);
+    const records = await harness.inspect();
+    expect(records.counts.notes).toBe(1);
+    expect(result.output?.noteId).toBe(records.notes[0]?.id);
+  });
+});
+
+describe('idempotency across deliveries', () => {
+  it('creates exactly one record of each kind when the same input is delivered twice with the same idempotencyKey', async () => {
+    const input = { ...quickstartInput(), idempotencyKey: 'zapier-delivery-42' };
+    const first = await harness.run(input);
+    const second = await harness.run(input);
+    expect(first.status).toBe('SUCCEEDED');
+    expect(second.output).toEqual(first.output);
+    expect(first.executionName).not.toBe(second.executionName);
+    expect((await harness.inspect()).counts).toEqual({ prospects: 1, notes: 1, tasks: 1, meetings: 1 });
+  });
+
+  it('creates nothing twice when an execution with the same name runs again (a redrive)', async () => {
+    const first = await harness.run(quickstartInput(), { executionName: 'redrive-me' });
+    const second = await harness.run(quickstartInput(), { executionName: 'redrive-me' });
+    expect(second.output).toEqual(first.output);
+    expect((await harness.inspect()).counts).toEqual({ prospects: 1, notes: 1, tasks: 1, meetings: 1 });
+  });
+
+  it('fails with HiringCenter.Conflict when a delivery id is reused for a different prospect', async () => {
+    await harness.run({ ...quickstartInput(), idempotencyKey: 'reused-id' });
+    const input = quickstartInput();
+    input.prospect = { firstName: 'Someone', lastName: 'Else', email: 'someone.else@example.com' };
+    const result = await harness.run({ ...input, idempotencyKey: 'reused-id' });
+    expect(result.status).toBe('FAILED');
+    expect(result.failure).toMatchObject({ error: 'HiringCenter.Conflict', state: 'UpsertProspect' });
+    expect((await harness.inspect()).counts.prospects).toBe(1);
+  });
+});
+
+describe('bad input and bad credentials change nothing', () => {
+  it('fails with Input.Invalid listing every issue, before any write', async () => {
+    const input = quickstartInput();
+    (input.prospect as Record<string, unknown>).email = 'not-an-email';
+    (input.meeting as Record<string, unknown>).timeZone = 'Mars/Olympus_Mons';
+    (input.task as Record<string, unknown>).assignTo = 'old-field-name';
+    const result = await harness.run(input);
+    expect(result.status).toBe('FAILED');
+    expect(result.failure?.error).toBe('Input.Invalid');
+    expect(result.failure?.state).toBe('UpsertProspect');
+    expect(result.failure?.message).toContain('prospect.email');
+    expect(result.failure?.message).toContain('meeting.timeZone');
+    expect(result.failure?.message).toContain('task.assignTo: unknown field (did you mean "assignedTo"?');
+    expect(result.failure?.message).not.toContain('not-an-email');
+    expect((await harness.inspect()).counts).toEqual({ prospects: 0, notes: 0, tasks: 0, meetings: 0 });
+  });
+
+  it('falls back to the configured default user id for assignedTo and ownerId, and refuses without one', async () => {
+    const input = quickstartInput();
+    delete (input.task as Record<string, unknown>).assignedTo;
+    delete (input.meeting as Record<string, unknown>).ownerId;
+    const refused = await harness.run(input);
+    expect(refused.failure?.error).toBe('Input.Invalid');
+    expect(refused.failure?.message).toMatch(/task\.assignedTo: is required unless a default user id is configured/);
+    expect((await harness.inspect()).counts.prospects).toBe(0);
+
+    const result = await harness.run(input, { config: { defaultUserId: 'b2e7a1d94c3f4a8eb6d05c1f9a7e2d45' } });
+    expect(result.status).toBe('SUCCEEDED');
+    const records = await harness.inspect();
+    expect(records.tasks[0]?.assignedTo).toBe('b2e7a1d94c3f4a8eb6d05c1f9a7e2d45');
+    expect(records.meetings[0]?.ownerId).toBe('b2e7a1d94c3f4a8eb6d05c1f9a7e2d45');
+  });
+
+  it('fails with HiringCenter.Unauthorized on a wrong key and never logs the key', async () => {
+    const wrongKey = 'hc_wrong_key_0123456789abcdef';
+    const result = await harness.run(quickstartInput(), { keys: new StaticKeyProvider(wrongKey) });
+    expect(result.failure).toMatchObject({ error: 'HiringCenter.Unauthorized', state: 'UpsertProspect' });
+    expect(result.failure?.message).not.toContain(wrongKey);
+    expect(harness.logLines.join('\n')).not.toContain(wrongKey);
+    expect((await harness.inspect()).counts.prospects).toBe(0);
+  });
+});

@@ -1,0 +1,59 @@
+import { HiringCenterClient } from '../../lib/hiringcenter/index.ts';
+import { createJsonLogger, type Logger } from '../../lib/log.ts';
+import { runWorkflowLocally, type LocalRunOptions, type LocalRunResult, type RunEvent } from '../../lib/local/runner.ts';
+import { startSandbox, type Sandbox, type SandboxOptions } from '../../lib/local/sandbox/index.ts';
+import { StaticKeyProvider } from '../../lib/secrets/index.ts';
+import type { ApiKeyProvider } from '../../lib/secrets/types.ts';
+import type { WorkflowConfig } from '../../lib/workflow/input.ts';
+
+/** The quickstart scenario, as a fresh object each time (tests mutate their copy). */
+export function quickstartInput(): Record<string, unknown> {
+  return {
+    prospect: { firstName: 'Jordan', lastName: 'Miller', email: 'jordan.miller@example.com', phone: '+15551234567', labels: ['Quickstart', 'Inbound'] },
+    note: { body: '<p>Spoke with prospect and confirmed interest in next steps.</p>', pin: true },
+    task: { assignedTo: 'a7c1e9d34b2f4d8aa6c05e1f9b7d2a33', task: 'Send follow-up email with calendar options', dueAt: 1760000000000 },
+    meeting: { meetingDate: '2025-10-10T14:00:00Z', timeZone: 'America/New_York', meetingType: 'virtual', ownerId: 'a7c1e9d34b2f4d8aa6c05e1f9b7d2a33', location: 'Zoom', notes: 'Intro call' },
+  };
+}
+
+export interface Harness {
+  sandbox: Sandbox;
+  logLines: string[];
+  run(input: unknown, options?: Partial<Omit<LocalRunOptions, 'input' | 'deps'>> & { config?: WorkflowConfig; keys?: ApiKeyProvider }): Promise<LocalRunResult & { events: RunEvent[] }>;
+  /** What the sandbox's read-only inspection endpoint reports, over HTTP like any other client. */
+  inspect(): Promise<{ counts: Record<'prospects' | 'notes' | 'tasks' | 'meetings', number>; prospects: Record<string, unknown>[]; notes: Record<string, unknown>[]; tasks: Record<string, unknown>[]; meetings: Record<string, unknown>[] }>;
+  close(): Promise<void>;
+}
+
+/** A sandbox on loopback plus the real client, and the synthesized state machine run by the local engine. */
+export async function startHarness(options: SandboxOptions & { clientTimeouts?: { connectMs?: number; headersMs?: number; bodyMs?: number } } = {}): Promise<Harness> {
+  const { clientTimeouts, ...sandboxOptions } = options;
+  const sandbox = await startSandbox(sandboxOptions);
+  const logLines: string[] = [];
+  const logger: Logger = createJsonLogger({ level: 'debug', write: (line) => logLines.push(line), secrets: () => [sandbox.apiKey] });
+  return {
+    sandbox,
+    logLines,
+    async run(input, runOptions = {}) {
+      const { config = {}, keys = new StaticKeyProvider(sandbox.apiKey), ...rest } = runOptions;
+      const events: RunEvent[] = [];
+      const client = new HiringCenterClient({ baseUrl: sandbox.url, keys, ...(clientTimeouts ? { timeouts: clientTimeouts } : {}) });
+      const result = await runWorkflowLocally({
+        retryDelayMs: 20,
+        ...rest,
+        input,
+        deps: { api: client, config, logger, now: Date.now },
+        onEvent: (event) => {
+          events.push(event);
+          rest.onEvent?.(event);
+        },
+      });
+      return { ...result, events };
+    },
+    async inspect() {
+      const response = await fetch(`${sandbox.origin}/__sandbox/records`);
+      return (await response.json()) as Awaited<ReturnType<Harness['inspect']>>;
+    },
+    close: () => sandbox.close(),
+  };
+}

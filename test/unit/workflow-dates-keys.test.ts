@@ -1,0 +1,86 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { canonicalTimeZone, DateParseError, toEpochMs } from '../../lib/workflow/dates.ts';
+import { deriveStepKey, resolveExecutionKey, STEPS } from '../../lib/workflow/keys.ts';
+import { escapeHtml, noteBodyToHtml } from '../../lib/workflow/note-html.ts';
+
+describe('toEpochMs', () => {
+  it('round-trips any instant written as ISO 8601 with Z or an offset', () => {
+    fc.assert(fc.property(fc.date({ min: new Date('1975-01-01'), max: new Date('2200-01-01'), noInvalidDate: true }), fc.integer({ min: -12 * 60, max: 14 * 60 }), (date, offsetMinutes) => {
+      expect(toEpochMs(date.toISOString())).toBe(date.getTime());
+      const local = new Date(date.getTime() + offsetMinutes * 60_000).toISOString().slice(0, 23);
+      const sign = offsetMinutes < 0 ? '-' : '+';
+      const abs = Math.abs(offsetMinutes);
+      const offset = `${sign}${String(Math.floor(abs / 60)).padStart(2, '0')}:${String(abs % 60).padStart(2, '0')}`;
+      expect(toEpochMs(`${local}${offset}`)).toBe(date.getTime());
+    }), { numRuns: 500 });
+  });
+
+  it('reads wall-clock times in the given zone, across DST changes', () => {
+    expect(toEpochMs('2025-01-15T09:00', 'America/New_York')).toBe(Date.parse('2025-01-15T14:00:00Z'));
+    expect(toEpochMs('2025-07-15T09:00', 'America/New_York')).toBe(Date.parse('2025-07-15T13:00:00Z'));
+    expect(toEpochMs('2025-10-26T01:30', 'Europe/Berlin')).toBe(Date.parse('2025-10-25T23:30:00Z'));
+    expect(toEpochMs('2025-03-30T12:00', 'Europe/Berlin')).toBe(Date.parse('2025-03-30T10:00:00Z'));
+  });
+
+  it('refuses anything that is not a real date, with a reason', () => {
+    fc.assert(fc.property(fc.string(), (text) => {
+      try {
+        const value = toEpochMs(text);
+        expect(Number.isFinite(value)).toBe(true);
+      } catch (error) {
+        expect(error).toBeInstanceOf(DateParseError);
+        expect((error as Error).message.length).toBeGreaterThan(10);
+      }
+    }), { numRuns: 1000 });
+    for (const bad of [-1, 1.5, Number.NaN, 1760000000]) expect(() => toEpochMs(bad)).toThrow(DateParseError);
+  });
+});
+
+describe('canonicalTimeZone', () => {
+  it('accepts IANA zones in any case and returns the canonical name', () => {
+    expect(canonicalTimeZone('america/new_york')).toBe('America/New_York');
+    for (const zone of Intl.supportedValuesOf('timeZone')) expect(canonicalTimeZone(zone)).toBeDefined();
+  });
+
+  it('refuses offsets and made-up names', () => {
+    for (const zone of ['+05:00', '-0300', 'Mars/Base', '', 'America/', 'GMT+25']) expect(canonicalTimeZone(zone)).toBeUndefined();
+  });
+});
+
+describe('step idempotency keys', () => {
+  it('are deterministic, distinct per step and per execution, at most 512 characters, and never contain the caller key', () => {
+    fc.assert(fc.property(fc.string({ minLength: 1, maxLength: 200 }), fc.string({ minLength: 1, maxLength: 200 }), (a, b) => {
+      const keysA = STEPS.map((step) => deriveStepKey(a, step));
+      expect(new Set(keysA).size).toBe(STEPS.length);
+      expect(STEPS.map((step) => deriveStepKey(a, step))).toEqual(keysA);
+      for (const key of keysA) {
+        expect(key.length).toBeLessThanOrEqual(512);
+        expect(key).toMatch(/^hcwf-v1-[a-z-]+-[0-9a-f]{64}$/);
+        if (a.length > 3) expect(key).not.toContain(a);
+      }
+      if (a !== b) expect(deriveStepKey(b, 'create-note')).not.toBe(deriveStepKey(a, 'create-note'));
+    }), { numRuns: 300 });
+  });
+
+  it("use the caller's idempotencyKey when given, else the execution name", () => {
+    expect(resolveExecutionKey('delivery-1', 'exec-9')).toBe('delivery-1');
+    expect(resolveExecutionKey(undefined, 'exec-9')).toBe('exec-9');
+  });
+});
+
+describe('note bodies', () => {
+  it('escape every plain-text body so no markup survives', () => {
+    fc.assert(fc.property(fc.string({ minLength: 1, maxLength: 300 }).filter((text) => !/<\/?(p|br|div|span|b|i|a|strong|em)\b/i.test(text)), (text) => {
+      const html = noteBodyToHtml(text);
+      const inner = html.replace(/<\/?p>|<br>/g, '');
+      expect(inner).not.toMatch(/[<>"]/);
+    }), { numRuns: 500 });
+  });
+
+  it('keep paragraphs and line breaks, and pass real HTML through', () => {
+    expect(noteBodyToHtml('First line\nsecond\n\nNew paragraph')).toBe('<p>First line<br>second</p><p>New paragraph</p>');
+    expect(noteBodyToHtml('<p>Already <b>HTML</b></p>')).toBe('<p>Already <b>HTML</b></p>');
+    expect(escapeHtml(`<a href="x">'&'</a>`)).toBe('&lt;a href=&quot;x&quot;&gt;&#39;&amp;&#39;&lt;/a&gt;');
+  });
+});

@@ -35,6 +35,8 @@ export interface DefinitionOptions {
 export const RETRY_POLICY = {
   unavailable: { errors: [ErrorName.Unavailable], interval: Duration.seconds(1), backoffRate: 2, maxAttempts: 6, maxDelay: Duration.seconds(30), jitterStrategy: sfn.JitterType.FULL },
   inFlight: { errors: [ErrorName.InFlight], interval: Duration.seconds(2), backoffRate: 1.5, maxAttempts: 8, maxDelay: Duration.seconds(30), jitterStrategy: sfn.JitterType.FULL },
+  // CDK's service-exception retrier leaves out throttling; a burst of webhooks hitting the concurrency limit must wait, not fail.
+  lambdaThrottled: { errors: ['Lambda.TooManyRequestsException'], interval: Duration.seconds(1), backoffRate: 2, maxAttempts: 8, maxDelay: Duration.seconds(60), jitterStrategy: sfn.JitterType.FULL },
 } satisfies Record<string, sfn.RetryProps>;
 
 /**
@@ -76,7 +78,7 @@ export function buildWorkflowDefinition(scope: Construct, fns: StepFunctions, op
       resultPath: '$.run',
       retryOnServiceExceptions: true,
     });
-    invoke.addRetry(RETRY_POLICY.unavailable).addRetry(RETRY_POLICY.inFlight);
+    invoke.addRetry(RETRY_POLICY.unavailable).addRetry(RETRY_POLICY.inFlight).addRetry(RETRY_POLICY.lambdaThrottled);
     const recordThrottle = new sfn.Pass(scope, `${name}RateLimited`, {
       parameters: { resume: name, 'waits.$': 'States.MathAdd($.throttle.waits, 1)', 'cause.$': 'States.StringToJson($.lastError.Cause)' },
       resultPath: '$.throttle',

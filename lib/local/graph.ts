@@ -20,10 +20,19 @@ export function toMermaid(definition: { StartAt: string; States: Record<string, 
     if (state.End || state.Type === 'Succeed') lines.push(`  ${id(name)} --> finish((end))`);
     for (const choice of state.Choices ?? []) lines.push(`  ${id(name)} -->|${describeChoice(choice)}| ${id(choice.Next)}`);
     if (state.Default) lines.push(`  ${id(name)} -->|otherwise| ${id(state.Default)}`);
-    for (const retry of state.Retry ?? []) lines.push(`  ${id(name)} -.->|retry ${retry.ErrorEquals.join(', ')} x${retry.MaxAttempts ?? 3}| ${id(name)}`);
+    if (state.Retry?.length) lines.push(`  ${id(name)} -.->|retry ${summariseRetriedErrors(state.Retry)}| ${id(name)}`);
     for (const catcher of state.Catch ?? []) lines.push(`  ${id(name)} -.->|${catcher.ErrorEquals.join(', ')}| ${id(catcher.Next)}`);
   }
   return `${lines.join('\n')}\n`;
+}
+
+/** "Unavailable, InFlight, Lambda errors": the retriers of one state on one edge, so the diagram stays readable. */
+function summariseRetriedErrors(retriers: NonNullable<AslState['Retry']>): string {
+  const names = new Set<string>();
+  for (const retrier of retriers) {
+    for (const error of retrier.ErrorEquals) names.add(error.startsWith('Lambda.') ? 'Lambda errors' : error.replace(/^HiringCenter\./, ''));
+  }
+  return [...names].join(', ');
 }
 
 function describeChoice(choice: NonNullable<AslState['Choices']>[number]): string {

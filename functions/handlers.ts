@@ -58,8 +58,8 @@ function executionNameOf(event: unknown): string | undefined {
 
 export function createUpsertProspectHandler(getDeps: () => StepDependencies): StepHandler {
   return stepHandler('upsert-prospect', getDeps, (event, deps) => {
-    const { input, executionName } = parseStepInput(upsertStepInputSchema, event, 'upsert-prospect');
-    return upsertProspectStep(deps.api, input, executionName, deps.config);
+    const { input, executionKey } = parseStepInput(upsertStepInputSchema, event, 'upsert-prospect');
+    return upsertProspectStep(deps.api, input, executionKey, deps.config);
   });
 }
 

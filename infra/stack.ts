@@ -1,5 +1,9 @@
-import { Stack, type StackProps } from 'aws-cdk-lib';
+import { CfnOutput, Stack, type StackProps } from 'aws-cdk-lib';
+import * as events from 'aws-cdk-lib/aws-events';
 import type { Construct } from 'constructs';
+import { EventTrigger } from './event-trigger.ts';
+import { Monitoring } from './monitoring.ts';
+import { WebhookApi, type WebhookAuth } from './webhook-api.ts';
 import { ProspectActivityWorkflow } from './workflow.ts';
 
 /** Context keys read by the stack (`npx cdk deploy -c key=value`); README "Deploying" lists them. */
@@ -8,27 +12,80 @@ export interface WorkflowStackContext {
   secretName?: string;
   baseUrl?: string;
   defaultUserId?: string;
+  eventBusName?: string;
+  eventSource?: string;
+  eventDetailType?: string;
+  webhookAuth?: WebhookAuth;
+  webhookRateLimit?: number;
+  webhookBurstLimit?: number;
+  webhookDailyQuota?: number;
+  alarmEmail?: string;
 }
 
+const STRING_KEYS = ['secretArn', 'secretName', 'baseUrl', 'defaultUserId', 'eventBusName', 'eventSource', 'eventDetailType', 'alarmEmail'] as const;
+const NUMBER_KEYS = ['webhookRateLimit', 'webhookBurstLimit', 'webhookDailyQuota'] as const;
+
+/** The whole product: workflow, EventBridge trigger, webhook API and alarms. */
 export class HiringCenterWorkflowStack extends Stack {
   readonly workflow: ProspectActivityWorkflow;
+  readonly eventBus: events.IEventBus;
+  readonly eventTrigger: EventTrigger;
+  readonly webhook: WebhookApi;
+  readonly monitoring: Monitoring;
 
   constructor(scope: Construct, id: string, props: StackProps & { context?: WorkflowStackContext } = {}) {
     super(scope, id, props);
     const context = props.context ?? readContext(this);
-    this.workflow = new ProspectActivityWorkflow(this, 'Workflow', context);
+    this.eventBus = context.eventBusName
+      ? events.EventBus.fromEventBusName(this, 'EventBus', context.eventBusName)
+      : new events.EventBus(this, 'EventBus', { description: 'HiringCenter workflow requests and ProspectActivityFailed events' });
+    this.workflow = new ProspectActivityWorkflow(this, 'Workflow', { ...context, definition: { failureEventBus: this.eventBus } });
+    this.eventTrigger = new EventTrigger(this, 'EventTrigger', {
+      eventBus: this.eventBus,
+      stateMachine: this.workflow.stateMachine,
+      ...(context.eventSource ? { source: context.eventSource } : {}),
+      ...(context.eventDetailType ? { detailType: context.eventDetailType } : {}),
+    });
+    this.webhook = new WebhookApi(this, 'Webhook', {
+      stateMachine: this.workflow.stateMachine,
+      ...(context.webhookAuth ? { auth: context.webhookAuth } : {}),
+      ...(context.webhookRateLimit ? { rateLimit: context.webhookRateLimit } : {}),
+      ...(context.webhookBurstLimit ? { burstLimit: context.webhookBurstLimit } : {}),
+      ...(context.webhookDailyQuota ? { dailyQuota: context.webhookDailyQuota } : {}),
+    });
+    this.monitoring = new Monitoring(this, 'Monitoring', {
+      stateMachine: this.workflow.stateMachine,
+      functions: { ...this.workflow.functions },
+      deadLetterQueue: this.eventTrigger.deadLetterQueue,
+      ...(context.alarmEmail ? { alarmEmail: context.alarmEmail } : {}),
+    });
+
+    new CfnOutput(this, 'WebhookUrl', { value: `${this.webhook.api.url}activities`, description: 'POST workflow inputs here' });
+    if (this.webhook.apiKey) new CfnOutput(this, 'WebhookApiKeyId', { value: this.webhook.apiKey.keyId, description: 'aws apigateway get-api-key --include-value --api-key <id>' });
+    new CfnOutput(this, 'EventBusName', { value: this.eventBus.eventBusName });
+    new CfnOutput(this, 'StateMachineArn', { value: this.workflow.stateMachine.stateMachineArn });
+    new CfnOutput(this, 'ApiKeySecretArn', { value: this.workflow.secret.secretArn, description: 'Put the HiringCenter API key here' });
+    new CfnOutput(this, 'AlarmTopicArn', { value: this.monitoring.topic.topicArn });
   }
 }
 
 function readContext(scope: Construct): WorkflowStackContext {
-  const read = (key: keyof WorkflowStackContext): string | undefined => {
-    const value: unknown = scope.node.tryGetContext(key);
-    return typeof value === 'string' && value.trim() !== '' ? value.trim() : undefined;
-  };
   const context: WorkflowStackContext = {};
-  for (const key of ['secretArn', 'secretName', 'baseUrl', 'defaultUserId'] as const) {
-    const value = read(key);
-    if (value !== undefined) context[key] = value;
+  for (const key of STRING_KEYS) {
+    const value: unknown = scope.node.tryGetContext(key);
+    if (typeof value === 'string' && value.trim() !== '') context[key] = value.trim();
+  }
+  for (const key of NUMBER_KEYS) {
+    const value: unknown = scope.node.tryGetContext(key);
+    if (value === undefined) continue;
+    const number = Number(value);
+    if (!Number.isFinite(number) || number <= 0) throw new Error(`context ${key} must be a positive number, got ${JSON.stringify(value)}`);
+    context[key] = number;
+  }
+  const auth: unknown = scope.node.tryGetContext('webhookAuth');
+  if (auth !== undefined) {
+    if (auth !== 'apiKey' && auth !== 'iam') throw new Error(`context webhookAuth must be "apiKey" or "iam", got ${JSON.stringify(auth)}`);
+    context.webhookAuth = auth;
   }
   return context;
 }

@@ -1,4 +1,5 @@
 import { Duration } from 'aws-cdk-lib';
+import type { IEventBus } from 'aws-cdk-lib/aws-events';
 import type { IFunction } from 'aws-cdk-lib/aws-lambda';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import * as tasks from 'aws-cdk-lib/aws-stepfunctions-tasks';
@@ -12,10 +13,14 @@ export const StateNames = {
   createNote: 'CreateNote',
   createTask: 'CreateTask',
   createMeeting: 'CreateMeeting',
+  publishFailure: 'PublishFailureEvent',
   done: 'Done',
 } as const;
 
 export type TaskStateName = typeof StateNames.upsertProspect | typeof StateNames.createNote | typeof StateNames.createTask | typeof StateNames.createMeeting;
+
+/** The event a failed execution publishes, so users can react (ARCHITECTURE.md flow, issue "Triggers and operations"). */
+export const FAILURE_EVENT = { source: 'hiringcenter.workflows', detailType: 'ProspectActivityFailed' } as const;
 
 export interface StepFunctions {
   upsertProspect: IFunction;
@@ -27,8 +32,8 @@ export interface StepFunctions {
 export interface DefinitionOptions {
   /** Rate-limit waits per execution before giving up (each honours the API's Retry-After). */
   maxRateLimitWaits?: number;
-  /** Built for each task: what to do with an error that no retrier absorbed (e.g. emit an event, then fail). */
-  onFailure?: (scope: Construct, failedState: TaskStateName) => sfn.IChainable;
+  /** Where ProspectActivityFailed goes. Without a bus, a failure just fails the execution. */
+  failureEventBus?: IEventBus;
 }
 
 /** Retry policy per named error (ARCHITECTURE.md §3). Every write carries its step's idempotency key, so retries are safe. */
@@ -42,33 +47,70 @@ export const RETRY_POLICY = {
 /**
  * Init → UpsertProspect → [CreateNote] → [CreateTask] → [CreateMeeting] → Done.
  *
- * State layout: `$.input` is the caller's input untouched, `$.run` the record that the handlers pass along (and the
- * output contract at the end), `$.throttle` the rate-limit bookkeeping. A 429 is caught, its Retry-After read from the
- * error (the message is JSON because only errorType/errorMessage survive into `Cause`), waited out in a Wait state,
- * and the same task runs again, with the same idempotency key.
+ * State layout: `$.input` is the caller's workflow input, `$.executionKey` the execution-scoped idempotency key,
+ * `$.run` the record that the handlers pass along (and the output contract at the end), `$.throttle` the rate-limit
+ * bookkeeping. A 429 is caught, its Retry-After read from the error (the message is JSON because only
+ * errorType/errorMessage survive into `Cause`), waited out in a Wait state, and the same task runs again with the same
+ * idempotency key. Any other error that the retriers did not absorb publishes ProspectActivityFailed and fails the
+ * execution with the original error name and cause.
  */
 export function buildWorkflowDefinition(scope: Construct, fns: StepFunctions, options: DefinitionOptions = {}): sfn.IChainable {
   const maxWaits = options.maxRateLimitWaits ?? 20;
-  const init = new sfn.Pass(scope, StateNames.init, {
-    comment: 'Keep the caller input under $.input and start the rate-limit counter.',
-    parameters: { 'input.$': '$', throttle: { waits: 0 } },
-  });
+  const throttle = { waits: 0 };
+
+  // The execution key: the caller's idempotencyKey, else (for an EventBridge event) the event id, else the execution name.
+  // An EventBridge target delivers the whole event; a raw workflow input can never have `detail` (the schema is strict).
+  const eventWithKey = sfn.Condition.and(sfn.Condition.isPresent('$.detail'), sfn.Condition.isPresent('$.id'), sfn.Condition.isPresent('$.detail.idempotencyKey'));
+  const event = sfn.Condition.and(sfn.Condition.isPresent('$.detail'), sfn.Condition.isPresent('$.id'), sfn.Condition.isPresent('$.source'));
+  const keyState = (id: string, inputPath: string, keyPath: string) =>
+    new sfn.Pass(scope, id, { parameters: { 'input.$': inputPath, 'executionKey.$': keyPath, throttle } });
+  const fromEventDetail = keyState('KeyFromEventDetail', '$.detail', '$.detail.idempotencyKey');
+  const fromEventId = keyState('KeyFromEventId', '$.detail', '$.id');
+  const fromInput = keyState('KeyFromInput', '$', '$.idempotencyKey');
+  const fromExecutionName = keyState('KeyFromExecutionName', '$', '$$.Execution.Name');
+  const init = new sfn.Choice(scope, StateNames.init, { comment: 'Pick the execution-scoped idempotency key.' })
+    .when(eventWithKey, fromEventDetail)
+    .when(event, fromEventId)
+    .when(sfn.Condition.isPresent('$.idempotencyKey'), fromInput)
+    .otherwise(fromExecutionName);
+
+  const failed = new sfn.Fail(scope, 'Failed', { errorPath: '$.failure.Error', causePath: '$.failure.Cause' });
+  const publishFailure = options.failureEventBus
+    ? new tasks.EventBridgePutEvents(scope, StateNames.publishFailure, {
+      entries: [{
+        eventBus: options.failureEventBus,
+        source: FAILURE_EVENT.source,
+        detailType: FAILURE_EVENT.detailType,
+        detail: sfn.TaskInput.fromObject({
+          errorName: sfn.JsonPath.stringAt('$.failure.Error'),
+          failedStep: sfn.JsonPath.stringAt('$.failedStep'),
+          idempotencyKey: sfn.JsonPath.stringAt('$.executionKey'),
+          executionName: sfn.JsonPath.stringAt('$$.Execution.Name'),
+          executionArn: sfn.JsonPath.stringAt('$$.Execution.Id'),
+        }),
+      }],
+      resultPath: sfn.JsonPath.DISCARD,
+    })
+    : undefined;
+  // Publishing is best effort: its own failure must not replace the error the caller needs to see.
+  publishFailure?.addCatch(failed, { errors: [sfn.Errors.ALL], resultPath: '$.publishError' }).next(failed);
 
   const resume = new sfn.Choice(scope, 'ResumeAfterRateLimit');
   const waitRetryAfter = new sfn.Wait(scope, 'WaitRetryAfter', {
     comment: "Wait as long as the API's Retry-After asked.",
     time: sfn.WaitTime.secondsPath('$.throttle.wait.detail.retryAfterSeconds'),
   }).next(resume);
-  const tooManyWaits = new sfn.Choice(scope, 'RateLimitBudgetLeft')
+  const budgetLeft = new sfn.Choice(scope, 'RateLimitBudgetLeft')
     .when(sfn.Condition.numberGreaterThan('$.throttle.waits', maxWaits), new sfn.Fail(scope, 'RateLimitBudgetExhausted', {
       error: ErrorName.RateLimited,
-      cause: `HiringCenter kept rate-limiting after ${maxWaits} waits; the records written so far are kept and a redrive resumes here.`,
+      // JSON like a Lambda error's Cause, so every failure's cause reads the same way (e.g. in GET /activities/{id}).
+      cause: JSON.stringify({ errorType: ErrorName.RateLimited, errorMessage: `HiringCenter kept rate-limiting after ${maxWaits} waits; the records written so far are kept and a redrive resumes here.` }),
     }))
     .otherwise(waitRetryAfter);
   const readRetryAfter = new sfn.Pass(scope, 'ReadRetryAfter', {
     parameters: { 'detail.$': 'States.StringToJson($.throttle.cause.errorMessage)' },
     resultPath: '$.throttle.wait',
-  }).next(tooManyWaits);
+  }).next(budgetLeft);
 
   const task = (name: TaskStateName, fn: IFunction, payload: Record<string, string>): tasks.LambdaInvoke => {
     const invoke = new tasks.LambdaInvoke(scope, name, {
@@ -84,7 +126,10 @@ export function buildWorkflowDefinition(scope: Construct, fns: StepFunctions, op
       resultPath: '$.throttle',
     }).next(readRetryAfter);
     invoke.addCatch(recordThrottle, { errors: [ErrorName.RateLimited], resultPath: '$.lastError' });
-    if (options.onFailure) invoke.addCatch(options.onFailure(scope, name), { errors: [sfn.Errors.ALL], resultPath: '$.failure' });
+    if (publishFailure) {
+      const recordFailure = new sfn.Pass(scope, `${name}Failed`, { result: sfn.Result.fromString(name), resultPath: '$.failedStep' }).next(publishFailure);
+      invoke.addCatch(recordFailure, { errors: [sfn.Errors.ALL], resultPath: '$.failure' });
+    }
     resume.when(sfn.Condition.stringEquals('$.throttle.resume', name), invoke);
     return invoke;
   };
@@ -99,8 +144,9 @@ export function buildWorkflowDefinition(scope: Construct, fns: StepFunctions, op
   const note = task(StateNames.createNote, fns.createNote, { 'note.$': '$.input.note', 'run.$': '$.run' });
   note.next(hasTask);
   const hasNote = new sfn.Choice(scope, 'HasNote').when(sfn.Condition.isPresent('$.input.note'), note).otherwise(hasTask);
-  const upsert = task(StateNames.upsertProspect, fns.upsertProspect, { 'input.$': '$.input' });
+  const upsert = task(StateNames.upsertProspect, fns.upsertProspect, { 'input.$': '$.input', 'executionKey.$': '$.executionKey' });
   upsert.next(hasNote);
+  for (const keyPass of [fromEventDetail, fromEventId, fromInput, fromExecutionName]) keyPass.next(upsert);
 
-  return init.next(upsert);
+  return init;
 }

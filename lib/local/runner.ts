@@ -14,10 +14,21 @@ type EventLog = Awaited<ReturnType<ReturnType<StateMachine['run']>['eventLogs'][
 /** Progress of a local execution, for the CLI's live output and for tests. */
 export type RunEvent =
   | { type: 'state-entered'; state: string; stateType: string; at: number }
-  | { type: 'state-exited'; state: string; stateType: string; at: number; durationMs: number; output: unknown }
+  | { type: 'state-exited'; state: string; stateType: string; at: number; durationMs: number; output: unknown; caught: boolean }
   | { type: 'state-retried'; state: string; attempt: number; error: string; at: number }
   | { type: 'state-caught'; state: string; error: string; at: number }
-  | { type: 'state-failed'; state: string; error: string; cause: string; at: number };
+  | { type: 'state-failed'; state: string; stateType: string; error: string; cause: string; at: number }
+  | { type: 'event-published'; state: string; entries: PublishedEvent[]; at: number };
+
+/** An EventBridge PutEvents entry the state machine sent (locally: recorded, not sent anywhere). */
+export interface PublishedEvent {
+  Source?: string;
+  DetailType?: string;
+  Detail?: unknown;
+  EventBusName?: string;
+}
+
+const PUT_EVENTS_RESOURCE = 'arn:aws:states:::events:putEvents';
 
 export interface FailureInfo {
   /** The error name, e.g. HiringCenter.Rejected. */
@@ -33,6 +44,8 @@ export interface LocalRunResult {
   executionName: string;
   output?: WorkflowRun;
   failure?: FailureInfo;
+  /** Events the execution published, e.g. ProspectActivityFailed. */
+  publishedEvents: PublishedEvent[];
   retries: Record<string, number>;
   durationMs: number;
 }
@@ -78,7 +91,19 @@ export async function runWorkflowLocally(options: LocalRunOptions): Promise<Loca
   const handlers = bindHandlers(options.deps);
   const executionName = options.executionName ?? `local-${randomUUID()}`;
   const localHandlers: NonNullable<NonNullable<RunOptions['overrides']>['taskResourceLocalHandlers']> = {};
-  for (const state of Object.keys(taskResources)) {
+  const publishedEvents: PublishedEvent[] = [];
+  // Reported when the state's exit comes through the event log, so progress stays in execution order.
+  const pendingPublished = new Map<string, PublishedEvent[]>();
+  for (const [state, resource] of Object.entries(taskResources)) {
+    if (resource === PUT_EVENTS_RESOURCE) {
+      localHandlers[state] = (input) => {
+        const entries = ((input as { Entries?: PublishedEvent[] }).Entries ?? []).map((entry) => ({ ...entry, Detail: parseDetail(entry.Detail) }));
+        publishedEvents.push(...entries);
+        pendingPublished.set(state, entries);
+        return { Entries: entries.map((_, index) => ({ EventId: `local-${index}` })), FailedEntryCount: 0 };
+      };
+      continue;
+    }
     const handler = handlers[state];
     if (!handler) continue;
     localHandlers[state] = async (input) => {
@@ -110,20 +135,26 @@ export async function runWorkflowLocally(options: LocalRunOptions): Promise<Loca
   const retries: Record<string, number> = {};
   let lastFailedState: string | undefined;
   const entered = new Map<string, number>();
+  const caught = new Set<string>();
   const consumeEvents = (async () => {
     for await (const event of execution.eventLogs) {
-      const progress = toRunEvent(event, entered);
+      const progress = toRunEvent(event, entered, caught);
       if (!progress) continue;
       if (progress.type === 'state-retried') retries[progress.state] = (retries[progress.state] ?? 0) + 1;
-      if (progress.type === 'state-failed') lastFailedState = progress.state;
+      if (progress.type === 'state-failed' && handlers[progress.state]) lastFailedState = progress.state;
       options.onEvent?.(progress);
+      const published = progress.type === 'state-exited' ? pendingPublished.get(progress.state) : undefined;
+      if (published) {
+        pendingPublished.delete(progress.state);
+        options.onEvent?.({ type: 'event-published', state: progress.state, entries: published, at: progress.at });
+      }
     }
   })();
 
   try {
     const output = (await execution.result) as unknown as WorkflowRun;
     await consumeEvents;
-    return { status: 'SUCCEEDED', executionName, output, retries, durationMs: Date.now() - started };
+    return { status: 'SUCCEEDED', executionName, output, publishedEvents, retries, durationMs: Date.now() - started };
   } catch (error) {
     await consumeEvents.catch(() => undefined);
     if (!(error instanceof ExecutionError)) throw error;
@@ -132,9 +163,20 @@ export async function runWorkflowLocally(options: LocalRunOptions): Promise<Loca
       status: 'FAILED',
       executionName,
       failure: { error: name, message: unwrapCause(cause), ...(lastFailedState ? { state: lastFailedState } : {}) },
+      publishedEvents,
       retries,
       durationMs: Date.now() - started,
     };
+  }
+}
+
+/** EventBridge Detail is a JSON string on the wire; Step Functions' fromObject detail arrives as an object. */
+function parseDetail(detail: unknown): unknown {
+  if (typeof detail !== 'string') return detail;
+  try {
+    return JSON.parse(detail) as unknown;
+  } catch {
+    return detail;
   }
 }
 
@@ -157,21 +199,23 @@ export function unwrapCause(cause: unknown): string {
   return cause;
 }
 
-function toRunEvent(event: EventLog, entered: Map<string, number>): RunEvent | undefined {
+function toRunEvent(event: EventLog, entered: Map<string, number>, caught: Set<string>): RunEvent | undefined {
   if (!event || !('state' in event)) return undefined;
   const state = event.state.name;
   switch (event.type) {
     case 'StateEntered':
       entered.set(state, event.timestamp);
+      caught.delete(state);
       return { type: 'state-entered', state, stateType: event.state.type, at: event.timestamp };
     case 'StateExited':
-      return { type: 'state-exited', state, stateType: event.state.type, at: event.timestamp, durationMs: event.timestamp - (entered.get(state) ?? event.timestamp), output: event.state.output };
+      return { type: 'state-exited', state, stateType: event.state.type, at: event.timestamp, durationMs: event.timestamp - (entered.get(state) ?? event.timestamp), output: event.state.output, caught: caught.has(state) };
     case 'StateRetried':
       return { type: 'state-retried', state, attempt: event.retry.attempt, error: event.retry.retrier.ErrorEquals.join('|'), at: event.timestamp };
     case 'StateCaught':
+      caught.add(state);
       return { type: 'state-caught', state, error: event.catch.catcher.ErrorEquals.join('|'), at: event.timestamp };
     case 'StateFailed':
-      return { type: 'state-failed', state, error: event.Error, cause: typeof event.Cause === 'string' ? event.Cause : JSON.stringify(event.Cause), at: event.timestamp };
+      return { type: 'state-failed', state, stateType: event.state.type, error: event.Error, cause: typeof event.Cause === 'string' ? event.Cause : JSON.stringify(event.Cause), at: event.timestamp };
     default:
       return undefined;
   }

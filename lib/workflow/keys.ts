@@ -4,15 +4,6 @@ export const STEPS = ['upsert-prospect', 'create-note', 'create-task', 'create-m
 export type StepName = (typeof STEPS)[number];
 
 /**
- * The execution key identifies one logical delivery: the caller's own delivery id when it sent one (so a second
- * delivery of the same event maps to the same writes), else the Step Functions execution name (stable across retries
- * and redrives of that execution).
- */
-export function resolveExecutionKey(idempotencyKey: string | undefined, executionName: string): string {
-  return idempotencyKey ?? executionName;
-}
-
-/**
  * X-Idempotency-Key for one step of one execution: deterministic, different per step, 90 characters (the API allows
  * 512), and free of PII because the caller's key, which could be anything, only enters through SHA-256.
  * The `v1` lets a future format change avoid colliding with keys already stored by the API.

@@ -4,7 +4,7 @@ import { toInputInvalid } from './issues.ts';
 import {
   parseMeetingSection, parseNoteSection, parseTaskSection, parseWorkflowInput, type ProspectFields, type WorkflowConfig,
 } from './input.ts';
-import { deriveStepKey, resolveExecutionKey, type StepName } from './keys.ts';
+import { deriveStepKey, type StepName } from './keys.ts';
 
 /** The slice of the HiringCenter client the workflow writes through. */
 export interface ActivityApi {
@@ -28,9 +28,14 @@ export const workflowRunSchema = z.object({
 });
 export type WorkflowRun = z.infer<typeof workflowRunSchema>;
 
+/**
+ * The state machine's Init computes the execution key (input.idempotencyKey, else the EventBridge event id, else the
+ * execution name) so that every later state, including the failure event, can read it from one place.
+ */
 export const upsertStepInputSchema = z.object({
   input: z.unknown(),
-  executionName: z.string().check(z.minLength(1), z.maxLength(80)),
+  executionKey: z.string().check(z.minLength(1), z.maxLength(200)),
+  executionName: z.optional(z.string()),
 });
 
 export const activityStepInputSchema = <K extends 'note' | 'task' | 'meeting'>(section: K) =>
@@ -47,9 +52,8 @@ export function parseStepInput<S extends z.ZodMiniType>(schema: S, raw: unknown,
  * Step 1. Validates the WHOLE input first, so a bad meeting section fails the execution before anything is written.
  * Sends `update: true` explicitly (the API default changed between doc generations).
  */
-export async function upsertProspectStep(api: ActivityApi, raw: unknown, executionName: string, config: WorkflowConfig): Promise<WorkflowRun> {
+export async function upsertProspectStep(api: ActivityApi, raw: unknown, executionKey: string, config: WorkflowConfig): Promise<WorkflowRun> {
   const request = parseWorkflowInput(raw, config);
-  const executionKey = resolveExecutionKey(request.idempotencyKey, executionName);
   const result = await api.upsertProspect(
     { update: true, ...request.prospect },
     { idempotencyKey: deriveStepKey(executionKey, 'upsert-prospect') },

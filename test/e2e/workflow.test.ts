@@ -192,3 +192,62 @@ describe('bad input and bad credentials change nothing', () => {
     expect((await harness.inspect()).counts.prospects).toBe(0);
   });
 });
+
+describe('triggers', () => {
+  const event = (id: string, detail: unknown) => ({
+    version: '0', id, 'detail-type': 'ProspectActivityRequested', source: 'hiringcenter.workflows',
+    account: '123456789012', time: '2025-10-01T12:00:00Z', region: 'us-east-1', resources: [], detail,
+  });
+
+  it('takes an EventBridge event whole: the detail is the input and the event id the idempotency key', async () => {
+    const first = await harness.run(event('8f1c2d3e-event', quickstartInput()));
+    const redelivered = await harness.run(event('8f1c2d3e-event', quickstartInput()));
+    expect(first.output?.idempotencyKey).toBe('8f1c2d3e-event');
+    expect(redelivered.output).toEqual(first.output);
+    expect((await harness.inspect()).counts).toEqual({ prospects: 1, notes: 1, tasks: 1, meetings: 1 });
+  });
+
+  it("prefers the detail's own idempotencyKey over the event id", async () => {
+    const result = await harness.run(event('event-a', { ...quickstartInput(), idempotencyKey: 'caller-key-7' }));
+    expect(result.output?.idempotencyKey).toBe('caller-key-7');
+  });
+
+  it('publishes ProspectActivityFailed with the error, the failed step and the idempotency key, then fails with the original error', async () => {
+    await harness.run({ ...quickstartInput(), idempotencyKey: 'changed-note' });
+    const input = { ...quickstartInput(), idempotencyKey: 'changed-note' };
+    input.note = { body: 'A different note under the same delivery id' };
+    const result = await harness.run(input);
+    expect(result.failure).toMatchObject({ error: 'HiringCenter.Conflict', state: 'CreateNote' });
+    expect(result.publishedEvents).toEqual([expect.objectContaining({
+      Source: 'hiringcenter.workflows',
+      DetailType: 'ProspectActivityFailed',
+      Detail: expect.objectContaining({ errorName: 'HiringCenter.Conflict', failedStep: 'CreateNote', idempotencyKey: 'changed-note', executionName: result.executionName }),
+    })]);
+    expect(JSON.stringify(result.publishedEvents)).not.toContain('jordan.miller@example.com');
+  });
+
+  it('publishes no failure event when the execution succeeds', async () => {
+    const result = await harness.run(quickstartInput());
+    expect(result.publishedEvents).toEqual([]);
+  });
+});
+
+describe('logs', () => {
+  it('never contain the API key, an input email or an input phone, across successes, retries and failures', async () => {
+    harness.logLines.length = 0;
+    harness.sandbox.injectFaults([{ kind: 'serverError', status: 502 }], { method: 'POST', path: '/tasks' });
+    await harness.run(quickstartInput());
+    const bad = quickstartInput();
+    (bad.prospect as Record<string, unknown>).phone = '+15559876543';
+    (bad.meeting as Record<string, unknown>).timeZone = 'Nowhere/Else';
+    await harness.run(bad);
+    const withInvalidPhone = quickstartInput();
+    withInvalidPhone.prospect = { firstName: 'Ann', lastName: 'Lee', email: 'ann.lee@example.org', phone: '555' };
+    await harness.run(withInvalidPhone);
+    const logs = harness.logLines.join('\n');
+    expect(harness.logLines.length).toBeGreaterThan(8);
+    for (const secret of [harness.sandbox.apiKey, 'jordan.miller@example.com', '+15551234567', '+15559876543', 'ann.lee@example.org']) {
+      expect(logs).not.toContain(secret);
+    }
+  });
+});

@@ -35,9 +35,11 @@ describe('the workflow stack', () => {
   });
 
   it('uses no AWS managed policy for the functions (each role writes only to its own log group)', () => {
-    for (const role of Object.values(template.findResources('AWS::IAM::Role'))) {
-      expect(role.Properties?.ManagedPolicyArns).toBeUndefined();
-    }
+    const lambdaRoles = Object.values(template.findResources('AWS::IAM::Role', {
+      Properties: { AssumeRolePolicyDocument: { Statement: [Match.objectLike({ Principal: { Service: 'lambda.amazonaws.com' } })] } },
+    }));
+    expect(lambdaRoles).toHaveLength(4);
+    for (const role of lambdaRoles) expect(role.Properties?.ManagedPolicyArns).toBeUndefined();
   });
 
   it('is a Standard state machine with logging at level ALL and tracing', () => {
@@ -67,6 +69,87 @@ describe('the workflow stack', () => {
     const imported = Template.fromStack(new HiringCenterWorkflowStack(app, 'Imported'));
     imported.resourceCountIs('AWS::SecretsManager::Secret', 0);
     expect(JSON.stringify(imported.findResources('AWS::IAM::Policy'))).toContain('hiringcenter-api-key-AbCdEf');
+  });
+});
+
+describe('triggers and operations', () => {
+  const policiesWith = (action: string) => Object.values(template.findResources('AWS::IAM::Policy')).filter((policy) => JSON.stringify(policy).includes(`"${action}"`));
+
+  it('has an event bus and a rule on it that targets the state machine with retries and an encrypted, SSL-only DLQ', () => {
+    template.resourceCountIs('AWS::Events::EventBus', 1);
+    template.hasResourceProperties('AWS::Events::Rule', {
+      EventBusName: Match.anyValue(),
+      EventPattern: { source: ['hiringcenter.workflows'], 'detail-type': ['ProspectActivityRequested'] },
+      Targets: [Match.objectLike({
+        Arn: { Ref: Match.stringLikeRegexp('StateMachine') },
+        DeadLetterConfig: { Arn: Match.anyValue() },
+        RetryPolicy: { MaximumEventAgeInSeconds: 86400, MaximumRetryAttempts: 185 },
+      })],
+    });
+    template.hasResourceProperties('AWS::SQS::Queue', { SqsManagedSseEnabled: true });
+    template.hasResourceProperties('AWS::SQS::QueuePolicy', {
+      PolicyDocument: { Statement: Match.arrayWith([Match.objectLike({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } })]) },
+    });
+  });
+
+  it('has a REST webhook with a body validator, a model, API-key auth, a usage plan with throttling, and access logs', () => {
+    template.hasResourceProperties('AWS::ApiGateway::RequestValidator', { ValidateRequestBody: true });
+    template.hasResourceProperties('AWS::ApiGateway::Model', { ContentType: 'application/json', Schema: Match.objectLike({ type: 'object', additionalProperties: false, required: ['prospect'] }) });
+    template.hasResourceProperties('AWS::ApiGateway::Method', {
+      HttpMethod: 'POST', ApiKeyRequired: true,
+      Integration: Match.objectLike({ Type: 'AWS', Uri: { 'Fn::Join': ['', Match.arrayWith([Match.stringLikeRegexp(':states:action/StartExecution')])] } }),
+    });
+    template.hasResourceProperties('AWS::ApiGateway::Method', {
+      HttpMethod: 'GET', ApiKeyRequired: true,
+      Integration: Match.objectLike({ Uri: { 'Fn::Join': ['', Match.arrayWith([Match.stringLikeRegexp(':states:action/DescribeExecution')])] } }),
+    });
+    template.hasResourceProperties('AWS::ApiGateway::UsagePlan', { Throttle: { RateLimit: 10, BurstLimit: 20 } });
+    template.resourceCountIs('AWS::ApiGateway::ApiKey', 1);
+    template.hasResourceProperties('AWS::ApiGateway::Stage', { AccessLogSetting: { DestinationArn: Match.anyValue(), Format: Match.stringLikeRegexp('requestId') }, TracingEnabled: true });
+    template.hasResourceProperties('AWS::ApiGateway::GatewayResponse', { ResponseType: 'BAD_REQUEST_BODY', ResponseTemplates: { 'application/json': Match.stringLikeRegexp('validationErrorString') } });
+  });
+
+  it('offers IAM auth for internal callers instead of an API key', () => {
+    const app = new App({ context: { ...NO_BUNDLING, webhookAuth: 'iam' } });
+    const iamTemplate = Template.fromStack(new HiringCenterWorkflowStack(app, 'Internal'));
+    iamTemplate.allResourcesProperties('AWS::ApiGateway::Method', { AuthorizationType: 'AWS_IAM' });
+    iamTemplate.resourceCountIs('AWS::ApiGateway::ApiKey', 0);
+  });
+
+  it('grants StartExecution on the one state machine and DescribeExecution only on its executions', () => {
+    const start = policiesWith('states:StartExecution');
+    expect(start).toHaveLength(2); // the API Gateway integration role and the EventBridge target role
+    for (const policy of start) {
+      const statement = (policy.Properties?.PolicyDocument as { Statement: { Action: string | string[]; Resource: unknown }[] }).Statement.find((s) => [s.Action].flat().includes('states:StartExecution'));
+      expect(statement?.Resource).toEqual({ Ref: expect.stringMatching(/^WorkflowStateMachine[0-9A-F]+$/) });
+    }
+    const describe = policiesWith('states:DescribeExecution');
+    expect(describe).toHaveLength(1);
+    expect(JSON.stringify(describe[0])).toMatch(/:execution:",\{"Fn::GetAtt":\["WorkflowStateMachine[0-9A-F]+","Name"\]\},":\*"/);
+  });
+
+  it('alarms on failed and timed-out executions, function errors and throttles, and DLQ depth, through an encrypted SNS topic', () => {
+    template.hasResourceProperties('AWS::SNS::Topic', { KmsMasterKeyId: Match.anyValue() });
+    template.hasResourceProperties('AWS::KMS::Key', { EnableKeyRotation: true });
+    const alarms = Object.values(template.findResources('AWS::CloudWatch::Alarm'));
+    const metrics = alarms.map((alarm) => `${alarm.Properties?.Namespace}/${alarm.Properties?.MetricName}`);
+    expect(metrics.filter((m) => m === 'AWS/States/ExecutionsFailed')).toHaveLength(1);
+    expect(metrics.filter((m) => m === 'AWS/States/ExecutionsTimedOut')).toHaveLength(1);
+    expect(metrics.filter((m) => m === 'AWS/Lambda/Errors')).toHaveLength(4);
+    expect(metrics.filter((m) => m === 'AWS/Lambda/Throttles')).toHaveLength(4);
+    expect(metrics.filter((m) => m === 'AWS/SQS/ApproximateNumberOfMessagesVisible')).toHaveLength(1);
+    for (const alarm of alarms) expect(alarm.Properties?.AlarmActions).toEqual([{ Ref: expect.stringMatching(/AlarmTopic/) }]);
+  });
+
+  it('logs every state at level ALL with retention, and publishes ProspectActivityFailed on the bus on failure', () => {
+    template.hasResourceProperties('AWS::Logs::LogGroup', { RetentionInDays: 30 });
+    const { definition } = definitionFromTemplate(template.toJSON() as never);
+    expect(definition.States.PublishFailureEvent).toMatchObject({
+      Type: 'Task', Resource: 'arn:aws:states:::events:putEvents',
+      Parameters: { Entries: [expect.objectContaining({ DetailType: 'ProspectActivityFailed', Source: 'hiringcenter.workflows' })] },
+    });
+    expect(definition.States.Failed).toMatchObject({ Type: 'Fail', ErrorPath: '$.failure.Error', CausePath: '$.failure.Cause' });
+    expect(policiesWith('events:PutEvents')).toHaveLength(1);
   });
 });
 

@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { canonicalTimeZone, DateParseError, toEpochMs } from '../../lib/workflow/dates.ts';
-import { deriveStepKey, resolveExecutionKey, STEPS } from '../../lib/workflow/keys.ts';
+import { deriveStepKey, STEPS } from '../../lib/workflow/keys.ts';
 import { escapeHtml, noteBodyToHtml } from '../../lib/workflow/note-html.ts';
 
 describe('toEpochMs', () => {
@@ -61,11 +61,6 @@ describe('step idempotency keys', () => {
       }
       if (a !== b) expect(deriveStepKey(b, 'create-note')).not.toBe(deriveStepKey(a, 'create-note'));
     }), { numRuns: 300 });
-  });
-
-  it("use the caller's idempotencyKey when given, else the execution name", () => {
-    expect(resolveExecutionKey('delivery-1', 'exec-9')).toBe('delivery-1');
-    expect(resolveExecutionKey(undefined, 'exec-9')).toBe('exec-9');
   });
 });
 

@@ -141,7 +141,7 @@ function describeEvent(event: RunEvent): string | undefined {
       return event.stateType === 'Task' ? `▶ ${event.state}` : undefined;
     case 'state-exited': {
       if (event.stateType === 'Choice') return describeSkip(event.state, event.output);
-      if (event.stateType !== 'Task') return undefined;
+      if (event.stateType !== 'Task' || event.caught || event.state === 'PublishFailureEvent') return undefined;
       const run = (event.output as { run?: Record<string, unknown> } | undefined)?.run ?? {};
       const ids = ['prospectId', 'noteId', 'taskId', 'meetingId'].filter((key) => typeof run[key] === 'string').map((key) => `${key}=${String(run[key])}`);
       return `✓ ${event.state} (${event.durationMs} ms) ${ids.join(' ')}`;
@@ -149,9 +149,11 @@ function describeEvent(event: RunEvent): string | undefined {
     case 'state-retried':
       return `↻ ${event.state}: retry ${event.attempt} after ${event.error}`;
     case 'state-caught':
-      return `⚑ ${event.state}: caught ${event.error}`;
+      return event.error === 'States.ALL' ? undefined : `⚑ ${event.state}: caught ${event.error}`;
     case 'state-failed':
-      return `✗ ${event.state}: ${event.error}`;
+      return event.stateType === 'Task' ? `✗ ${event.state}: ${event.error}` : undefined;
+    case 'event-published':
+      return `✉ ${event.state}: ${event.entries.map((entry) => entry.DetailType).join(', ')} event published`;
   }
 }
 

@@ -1,0 +1,50 @@
+import { Duration, Validations } from 'aws-cdk-lib';
+import * as events from 'aws-cdk-lib/aws-events';
+import * as targets from 'aws-cdk-lib/aws-events-targets';
+import * as sqs from 'aws-cdk-lib/aws-sqs';
+import type * as sfn from 'aws-cdk-lib/aws-stepfunctions';
+import { Construct } from 'constructs';
+
+/** What callers put on the bus to start a workflow; the event `detail` is the workflow input. */
+export const TRIGGER_EVENT = { source: 'hiringcenter.workflows', detailType: 'ProspectActivityRequested' } as const;
+
+export interface EventTriggerProps {
+  eventBus: events.IEventBus;
+  stateMachine: sfn.IStateMachine;
+  source?: string;
+  detailType?: string;
+}
+
+/**
+ * EventBridge rule → state machine. The target receives the whole event, so the state machine can fall back to the
+ * event `id` as the idempotency key: EventBridge redelivers an event with the same id, and the second execution then
+ * replays instead of writing again. Undeliverable events land in an encrypted, SSL-only dead-letter queue.
+ */
+export class EventTrigger extends Construct {
+  readonly rule: events.Rule;
+  readonly deadLetterQueue: sqs.Queue;
+
+  constructor(scope: Construct, id: string, props: EventTriggerProps) {
+    super(scope, id);
+    this.deadLetterQueue = new sqs.Queue(this, 'DeadLetterQueue', {
+      encryption: sqs.QueueEncryption.SQS_MANAGED,
+      enforceSSL: true,
+      retentionPeriod: Duration.days(14),
+    });
+    const isTheDeadLetterQueue = 'This queue is itself the dead-letter queue of the EventBridge target; an alarm watches its depth instead.';
+    Validations.of(this.deadLetterQueue).acknowledge(
+      { id: 'AwsSolutions::AwsSolutions-SQS3', reason: isTheDeadLetterQueue },
+      { id: 'Serverless::Serverless-SQSRedrivePolicy', reason: isTheDeadLetterQueue },
+    );
+    this.rule = new events.Rule(this, 'Rule', {
+      eventBus: props.eventBus,
+      description: 'Starts the HiringCenter prospect activity workflow; the event detail is the workflow input.',
+      eventPattern: { source: [props.source ?? TRIGGER_EVENT.source], detailType: [props.detailType ?? TRIGGER_EVENT.detailType] },
+    });
+    this.rule.addTarget(new targets.SfnStateMachine(props.stateMachine, {
+      deadLetterQueue: this.deadLetterQueue,
+      retryAttempts: 185,
+      maxEventAge: Duration.hours(24),
+    }));
+  }
+}

@@ -1,0 +1,89 @@
+import Ajv from 'ajv-draft-04';
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { workflowInputJsonSchema } from '../../lib/workflow/json-schema.ts';
+import { parseWorkflowInput } from '../../lib/workflow/input.ts';
+import { quickstartInput } from '../support/harness.ts';
+
+/*
+ * API Gateway validates webhook bodies with the draft-04 model generated from the zod schema. The model must never be
+ * stricter than zod (a valid request refused at the door), and it must refuse everything structural that zod refuses.
+ * Format keywords are not relied on (API Gateway's support for them is not documented); the email pattern is.
+ */
+const ajv = new Ajv({ allErrors: true, validateFormats: false, strict: false });
+const modelAccepts = ajv.compile(workflowInputJsonSchema('draft-4'));
+const zodAccepts = (body: unknown) => {
+  try {
+    parseWorkflowInput(body, { defaultUserId: 'u-default' });
+    return true;
+  } catch {
+    return false;
+  }
+};
+
+const mutate = (patch: (input: Record<string, unknown>) => void) => {
+  const input = quickstartInput();
+  patch(input);
+  return input;
+};
+
+/** Refused by both: types, required fields, unknown keys, lengths, patterns. */
+const STRUCTURALLY_INVALID: [string, unknown][] = [
+  ['not an object', 'hello'],
+  ['null', null],
+  ['no prospect', { note: { body: 'x' } }],
+  ['unknown top-level key', mutate((i) => (i.extra = 1))],
+  ['prototype pollution key', JSON.parse('{"__proto__":{"x":1},"prospect":{"firstName":"A","lastName":"B"}}')],
+  ['old field name', mutate((i) => (i.task = { assignTo: 'u', task: 'x' }))],
+  ['empty firstName', mutate((i) => ((i.prospect as Record<string, unknown>).firstName = ''))],
+  ['email not an email', mutate((i) => ((i.prospect as Record<string, unknown>).email = 'jordan-at-example'))],
+  ['phone as number', mutate((i) => ((i.prospect as Record<string, unknown>).phone = 5551234567))],
+  ['note without body', mutate((i) => (i.note = { pin: true }))],
+  ['meetingDate as words', mutate((i) => ((i.meeting as Record<string, unknown>).meetingDate = 'next tuesday'))],
+  ['negative dueAt', mutate((i) => ((i.task as Record<string, unknown>).dueAt = -5))],
+  ['idempotencyKey too long', mutate((i) => (i.idempotencyKey = 'k'.repeat(201)))],
+  ['http fileUrl has the wrong type', mutate((i) => (i.note = { body: 'x', fileUrl: 42 }))],
+  ['licenseStatus outside the enum', mutate((i) => ((i.prospect as Record<string, unknown>).licenseStatus = 'done'))],
+];
+
+/** Refused only by zod, because JSON Schema cannot express them; the first step then fails with Input.Invalid. */
+const REFINEMENT_ONLY: [string, unknown][] = [
+  ['not an IANA zone', mutate((i) => ((i.meeting as Record<string, unknown>).timeZone = 'Mars/Olympus_Mons'))],
+  ['impossible date', mutate((i) => ((i.meeting as Record<string, unknown>).meetingDate = '2025-02-30T10:00:00Z'))],
+  ['epoch seconds', mutate((i) => ((i.task as Record<string, unknown>).dueAt = 1760000000))],
+];
+
+describe('the API Gateway model generated from the zod schema', () => {
+  it('accepts the quickstart and every example a user would send', () => {
+    for (const body of [quickstartInput(), { prospect: { firstName: 'A', lastName: 'B' } }, { ...quickstartInput(), idempotencyKey: 'zap-1' }]) {
+      expect(modelAccepts(body)).toBe(true);
+      expect(zodAccepts(body)).toBe(true);
+    }
+  });
+
+  it.each(STRUCTURALLY_INVALID)('refuses, like zod, a body with %s', (_name, body) => {
+    expect(zodAccepts(body)).toBe(false);
+    expect(modelAccepts(body)).toBe(false);
+  });
+
+  it.each(REFINEMENT_ONLY)('lets through a body with %s, which the first step then refuses', (_name, body) => {
+    expect(modelAccepts(body)).toBe(true);
+    expect(zodAccepts(body)).toBe(false);
+  });
+
+  it('is never stricter than zod, and never looser on structure, over 1,000 generated bodies', () => {
+    const value = fc.oneof(fc.string({ maxLength: 30 }), fc.integer(), fc.boolean(), fc.constant(null), fc.constant('jordan@example.com'), fc.constant(1760000000000));
+    const section = (keys: string[]) => fc.dictionary(fc.oneof(fc.constantFrom(...keys), fc.string({ maxLength: 8 })), value, { maxKeys: 6 });
+    const body = fc.oneof(
+      fc.record({ prospect: section(['firstName', 'lastName', 'email', 'phone', 'labels', 'title']), note: section(['body', 'pin', 'date']) }, { requiredKeys: [] }),
+      fc.record({ prospect: fc.record({ firstName: fc.string({ minLength: 1, maxLength: 20 }), lastName: fc.string({ minLength: 1, maxLength: 20 }) }), task: section(['task', 'assignedTo', 'dueAt']), meeting: section(['meetingDate', 'timeZone', 'meetingType', 'ownerId']) }, { requiredKeys: ['prospect'] }),
+      fc.anything({ maxDepth: 3 }),
+    );
+    fc.assert(fc.property(body, (candidate) => {
+      const byZod = zodAccepts(candidate);
+      const byModel = modelAccepts(candidate);
+      if (byZod) expect(byModel).toBe(true);
+      if (!byModel) expect(byZod).toBe(false);
+    }), { numRuns: 1000 });
+  });
+});

@@ -214,7 +214,7 @@ describe('triggers', () => {
 
   it('publishes ProspectActivityFailed with the error, the failed step and the idempotency key, then fails with the original error', async () => {
     await harness.run({ ...quickstartInput(), idempotencyKey: 'changed-note' });
-    const input = { ...quickstartInput(), idempotencyKey: 'changed-note' };
+    const input: Record<string, unknown> = { ...quickstartInput(), idempotencyKey: 'changed-note' };
     input.note = { body: 'A different note under the same delivery id' };
     const result = await harness.run(input);
     expect(result.failure).toMatchObject({ error: 'HiringCenter.Conflict', state: 'CreateNote' });

@@ -1,4 +1,4 @@
-import Ajv from 'ajv-draft-04';
+import AjvModule from 'ajv-draft-04';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { workflowInputJsonSchema } from '../../lib/workflow/json-schema.ts';
@@ -10,6 +10,8 @@ import { quickstartInput } from '../support/harness.ts';
  * stricter than zod (a valid request refused at the door), and it must refuse everything structural that zod refuses.
  * Format keywords are not relied on (API Gateway's support for them is not documented); the email pattern is.
  */
+// ajv-draft-04 is CommonJS with `exports.default`; under NodeNext the class sits on `.default`.
+const Ajv = AjvModule.default;
 const ajv = new Ajv({ allErrors: true, validateFormats: false, strict: false });
 const modelAccepts = ajv.compile(workflowInputJsonSchema('draft-4'));
 const zodAccepts = (body: unknown) => {

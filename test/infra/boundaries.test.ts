@@ -1,0 +1,40 @@
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { join, relative } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { build } from 'esbuild';
+import { describe, expect, it } from 'vitest';
+
+const root = fileURLToPath(new URL('../..', import.meta.url));
+const LAMBDA_ENTRIES = ['upsert-prospect', 'create-note', 'create-task', 'create-meeting'];
+/** What must never ship in a Lambda: local tooling, infrastructure code, and the dev-only engines. */
+const FORBIDDEN = /^(lib\/local|infra|test|bench)\/|node_modules\/(aws-local-stepfunctions|aws-cdk-lib|cdk-nag|vitest|fast-check)\/|node_modules\/zod\/v4\/classic\//;
+
+function sourceFiles(dir: string): string[] {
+  return readdirSync(join(root, dir)).flatMap((name) => {
+    const path = join(dir, name);
+    return statSync(join(root, path)).isDirectory() ? sourceFiles(path) : path.endsWith('.ts') ? [path] : [];
+  });
+}
+
+describe('what a Lambda can reach', () => {
+  it('no file under functions/, lib/hiringcenter, lib/secrets or lib/workflow imports the sandbox, the runner or infra', () => {
+    const files = ['functions', 'lib/hiringcenter', 'lib/secrets', 'lib/workflow'].flatMap(sourceFiles).concat(['lib/errors.ts', 'lib/log.ts']);
+    expect(files.length).toBeGreaterThan(15);
+    for (const file of files) {
+      const imports = [...readFileSync(join(root, file), 'utf8').matchAll(/from\s+['"]([^'"]+)['"]/g)].map((match) => match[1] ?? '');
+      for (const specifier of imports) {
+        expect(`${file} imports ${specifier}`).not.toMatch(/imports .*(local\/|infra\/|aws-local-stepfunctions|aws-cdk-lib|cdk-nag)/);
+      }
+    }
+  });
+
+  it.each(LAMBDA_ENTRIES)('the %s bundle contains neither the sandbox, the runner, CDK nor classic zod', async (entry) => {
+    const result = await build({
+      entryPoints: [join(root, 'functions', `${entry}.ts`)],
+      bundle: true, write: false, metafile: true, platform: 'node', format: 'esm', target: 'node22', logLevel: 'silent',
+    });
+    const inputs = Object.keys(result.metafile.inputs).map((path) => relative(root, join(root, path)));
+    expect(inputs.some((path) => path.startsWith('functions/'))).toBe(true);
+    expect(inputs.filter((path) => FORBIDDEN.test(path))).toEqual([]);
+  });
+});

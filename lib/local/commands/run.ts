@@ -1,12 +1,9 @@
 import { readFile } from 'node:fs/promises';
 import { text } from 'node:stream/consumers';
-import { HiringCenterClient } from '../../hiringcenter/index.ts';
-import { createJsonLogger, silentLogger } from '../../log.ts';
-import { createKeyProvider, StaticKeyProvider } from '../../secrets/index.ts';
 import type { ApiKeyProvider } from '../../secrets/types.ts';
-import { startSandbox, type Sandbox } from '../sandbox/index.ts';
+import type { Sandbox } from '../sandbox/index.ts';
 import { parseOptions } from '../cli.ts';
-import { runWorkflowLocally, type RunEvent } from '../runner.ts';
+import type { RunEvent } from '../runner.ts';
 
 const HELP = `Usage: hc-workflow run [FILE|-] [--base-url URL] [--json] [--execution-name NAME] [--verbose]
 
@@ -51,6 +48,10 @@ export async function run(argv: string[]): Promise<number> {
   const baseUrl = values['base-url'] ?? (process.env.HIRINGCENTER_BASE_URL?.trim() || undefined);
   if (baseUrl !== undefined && !isHttpUrl(baseUrl)) return usageError(`hc-workflow run: --base-url "${baseUrl}" is not an http(s) URL, e.g. http://127.0.0.1:4010/v2.`);
 
+  // Loaded only now: synthesizing the CDK app is the slow part, and --help or a usage error should not wait for it.
+  const [{ HiringCenterClient }, { createJsonLogger, silentLogger }, { createKeyProvider, StaticKeyProvider }, { startSandbox }, { runWorkflowLocally }] = await Promise.all([
+    import('../../hiringcenter/index.ts'), import('../../log.ts'), import('../../secrets/index.ts'), import('../sandbox/index.ts'), import('../runner.ts'),
+  ]);
   const progress = values.json ? () => undefined : (line: string) => process.stderr.write(`${line}\n`);
   let sandbox: Sandbox | undefined;
   let keys: ApiKeyProvider;

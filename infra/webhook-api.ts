@@ -21,10 +21,17 @@ export interface WebhookApiProps {
 }
 
 /**
+ * A VTL expression as a JSON string body. $util.escapeJavaScript escapes ' as \', which JSON does not allow, hence
+ * the replaceAll (the workaround AWS documents).
+ */
+function jsonString(expression: string): string {
+  return `$util.escapeJavaScript(${expression}).replaceAll("\\\\'", "'")`;
+}
+
+/**
  * Request template of POST /activities. The optional Idempotency-Key header becomes the execution name (characters
  * outside Step Functions' [0-9A-Za-z_-] replaced by "_", cut to 80), so a repeated delivery cannot start a second
  * execution; without the header, Step Functions names the execution and that name is the idempotency key.
- * escapeJavaScript escapes ' as \', which JSON does not allow, hence the replaceAll (the documented workaround).
  */
 export function startExecutionTemplate(stateMachineArn: string): string {
   return [
@@ -34,17 +41,23 @@ export function startExecutionTemplate(stateMachineArn: string): string {
     '{',
     `  "stateMachineArn": "${stateMachineArn}",`,
     '#if($key != "")  "name": "$name",#end',
-    `  "input": "$util.escapeJavaScript($input.json('$')).replaceAll("\\\\'", "'")"`,
+    `  "input": "${jsonString("$input.json('$')")}"`,
     '}',
   ].join('\n');
 }
 
+/** Request template of GET /activities/{id}: the id is the execution name, so the ARN is built from it. */
+export function describeExecutionTemplate(executionArnPrefix: string): string {
+  return `{ "executionArn": "${executionArnPrefix}${jsonString("$input.params('id')")}" }`;
+}
+
 const STATUS_URL = 'https://$context.domainName/$context.stage/activities/$id';
 
-/** 202 with the execution id (its name) and where to poll. */
-const ACCEPTED_TEMPLATE = [
+/** 202 with the execution id (its name) and where to poll. Velocity 1.x takes no arithmetic in method arguments, hence the #sets. */
+export const ACCEPTED_TEMPLATE = [
   "#set($arn = $input.path('$.executionArn'))",
-  "#set($id = $arn.substring($arn.lastIndexOf(':') + 1))",
+  "#set($idStart = $arn.lastIndexOf(':') + 1)",
+  '#set($id = $arn.substring($idStart))',
   `{ "id": "$id", "status": "RUNNING", "statusUrl": "${STATUS_URL}" }`,
 ].join('\n');
 
@@ -52,21 +65,22 @@ const ACCEPTED_TEMPLATE = [
  * StartExecution answers 400 ExecutionAlreadyExists when the Idempotency-Key's execution has finished: the delivery
  * was already accepted, so the caller gets 200 with that id and nothing new starts. Other 4xx are the caller's.
  */
-const START_REJECTED_TEMPLATE = [
+export const START_REJECTED_TEMPLATE = [
   "#set($type = $input.path('$.__type'))",
   "#set($message = $input.path('$.message'))",
   "#if($type.contains('ExecutionAlreadyExists'))",
   '#set($context.responseOverride.status = 200)',
   "#set($first = $message.indexOf(\"'\"))#set($last = $message.lastIndexOf(\"'\"))",
-  '#if($first >= 0 && $last > $first)#set($arn = $message.substring($first + 1, $last))#set($id = $arn.substring($arn.lastIndexOf(\':\') + 1))#else#set($id = "")#end',
+  '#set($arnStart = $first + 1)',
+  '#if($first >= 0 && $last > $first)#set($arn = $message.substring($arnStart, $last))#set($idStart = $arn.lastIndexOf(":") + 1)#set($id = $arn.substring($idStart))#else#set($id = "")#end',
   `{ "id": "$id", "duplicate": true, "message": "This Idempotency-Key was already accepted; nothing new was started.", "statusUrl": "${STATUS_URL}" }`,
   '#else',
-  '{ "error": "BadRequest", "message": "$util.escapeJavaScript($message)" }',
+  `{ "error": "BadRequest", "message": "${jsonString('$message')}" }`,
   '#end',
 ].join('\n');
 
 /** DescribeExecution → the output contract once finished, or the error name and message; never the trace or input. */
-const STATUS_TEMPLATE = [
+export const STATUS_TEMPLATE = [
   "#set($status = $input.path('$.status'))",
   "#set($id = $input.path('$.name'))",
   '{',
@@ -75,8 +89,8 @@ const STATUS_TEMPLATE = [
   '#if($status == "SUCCEEDED")  "output": $input.path(\'$.output\'),#end',
   '#if($status == "FAILED")',
   "#set($cause = $util.parseJson($input.path('$.cause')))",
-  '  "error": "$util.escapeJavaScript($input.path(\'$.error\'))",',
-  '  "message": "$util.escapeJavaScript($cause.errorMessage)",',
+  `  "error": "${jsonString("$input.path('$.error')")}",`,
+  `  "message": "${jsonString('$cause.errorMessage')}",`,
   '#end',
   `  "statusUrl": "${STATUS_URL}"`,
   '}',
@@ -166,7 +180,7 @@ export class WebhookApi extends Construct {
         credentialsRole: role,
         passthroughBehavior: apigateway.PassthroughBehavior.NEVER,
         requestTemplates: {
-          'application/json': `{ "executionArn": "arn:${Aws.PARTITION}:states:${Aws.REGION}:${Aws.ACCOUNT_ID}:execution:${props.stateMachine.stateMachineName}:$util.escapeJavaScript($input.params('id'))" }`,
+          'application/json': describeExecutionTemplate(`arn:${Aws.PARTITION}:states:${Aws.REGION}:${Aws.ACCOUNT_ID}:execution:${props.stateMachine.stateMachineName}:`),
         },
         integrationResponses: [
           { statusCode: '200', responseTemplates: { 'application/json': STATUS_TEMPLATE } },

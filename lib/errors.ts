@@ -80,15 +80,24 @@ export interface InputIssue {
 /** The input failed validation. The message lists every issue with its field; it never echoes the values. */
 export class InputInvalidError extends WorkflowError {
   readonly issues: readonly InputIssue[];
+  readonly subject: string;
   constructor(issues: readonly InputIssue[], subject = 'workflow input') {
     super(ErrorName.InputInvalid, formatIssues(subject, issues));
     this.issues = issues;
+    this.subject = subject;
   }
 }
 
+/**
+ * The message lists the first issues only: an input with thousands of unknown keys must not produce a message of
+ * megabytes, which would flood the logs and overflow the error Cause that Step Functions carries (32,768 characters).
+ */
+export const MAX_LISTED_ISSUES = 20;
+
 export function formatIssues(subject: string, issues: readonly InputIssue[]): string {
-  const lines = issues.map((issue) => `${issue.path || '(root)'}: ${issue.message}`);
-  return `Invalid ${subject} (${issues.length} issue${issues.length === 1 ? '' : 's'}): ${lines.join('; ')}`;
+  const lines = issues.slice(0, MAX_LISTED_ISSUES).map((issue) => `${issue.path || '(root)'}: ${issue.message}`);
+  const more = issues.length > MAX_LISTED_ISSUES ? `; and ${issues.length - MAX_LISTED_ISSUES} more` : '';
+  return `Invalid ${subject} (${issues.length} issue${issues.length === 1 ? '' : 's'}): ${lines.join('; ')}${more}`;
 }
 
 export function isWorkflowError(error: unknown): error is WorkflowError {

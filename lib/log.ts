@@ -13,7 +13,8 @@ export interface Logger {
 
 const SENSITIVE_KEYS = /^(api[-_]?key|authorization|x-api-key|secret|password|token|email|phone)$/i;
 const EMAIL_PATTERN = /[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}/g;
-const PHONE_PATTERN = /\+?\d[\d\s().-]{6,}\d/g;
+// Not inside a word: without the guards, every ISO timestamp ("2026-11-30T...") and request id lost digits to "[phone]".
+const PHONE_PATTERN = /(?<![A-Za-z0-9_])\+?\d[\d\s().-]{6,}\d(?![A-Za-z0-9_])/g;
 const LEVELS: Record<LogLevel, number> = { debug: 10, info: 20, warn: 30, error: 40 };
 
 export function redactText(text: string, secrets: readonly string[] = []): string {

@@ -1,12 +1,14 @@
 import { randomUUID } from 'node:crypto';
-import { ExecutionError, StateMachine, type RunOptions } from 'aws-local-stepfunctions';
+import { ExecutionError, type RunOptions, type StateMachine } from 'aws-local-stepfunctions';
 import {
   createMeetingHandler, createNoteHandler, createTaskHandler, createUpsertProspectHandler, type StepHandler,
 } from '../../functions/handlers.ts';
 import { StateNames } from '../../infra/state-machine-definition.ts';
+import { ErrorName } from '../errors.ts';
 import type { StepDependencies } from '../workflow/dependencies.ts';
 import type { WorkflowRun } from '../workflow/steps.ts';
 import { synthesizeWorkflow } from './definition.ts';
+import { retryAfterOf, scaledWaits, stateMachineFor } from './time-scale.ts';
 
 type JSONValue = Parameters<StateMachine['run']>[0];
 type EventLog = Awaited<ReturnType<ReturnType<StateMachine['run']>['eventLogs']['next']>>['value'];
@@ -29,6 +31,8 @@ export interface PublishedEvent {
 }
 
 const PUT_EVENTS_RESOURCE = 'arn:aws:states:::events:putEvents';
+
+export { scaleDefinitionTime } from './time-scale.ts';
 
 export interface FailureInfo {
   /** The error name, e.g. HiringCenter.Rejected. */
@@ -59,6 +63,13 @@ export interface LocalRunOptions {
   retryDelayMs?: number;
   /** Replace the rate-limit Wait state's SecondsPath wait (ms). Unset, the API's Retry-After is waited for real. */
   rateLimitWaitMs?: number;
+  /**
+   * Local runs only: multiply every duration of the definition by this factor (retriers' IntervalSeconds and
+   * MaxDelaySeconds, Wait Seconds, TimeoutSeconds) and wait Retry-After × factor in the rate-limit Wait. Backoff rates,
+   * attempt counts, jitter and the order of events are untouched and no wait is skipped, so a soak with the deployed
+   * policy finishes in minutes. Default 1. `retryDelayMs` and `rateLimitWaitMs`, when given, take precedence.
+   */
+  timeScale?: number;
   onEvent?: (event: RunEvent) => void;
 }
 
@@ -88,10 +99,14 @@ export function bindHandlers(deps: StepDependencies): Record<string, StepHandler
 
 export async function runWorkflowLocally(options: LocalRunOptions): Promise<LocalRunResult> {
   const { definition, taskResources } = synthesizeWorkflow();
+  const timeScale = options.timeScale ?? 1;
+  if (!(Number.isFinite(timeScale) && timeScale > 0)) throw new RangeError('timeScale must be a positive number');
   const handlers = bindHandlers(options.deps);
   const executionName = options.executionName ?? `local-${randomUUID()}`;
   const localHandlers: NonNullable<NonNullable<RunOptions['overrides']>['taskResourceLocalHandlers']> = {};
   const publishedEvents: PublishedEvent[] = [];
+  // The Retry-After of the last 429 in this execution: what the rate-limit Wait's SecondsPath reads (see scaledWaits).
+  let pendingRetryAfter: number | undefined;
   // Reported when the state's exit comes through the event log, so progress stays in execution order.
   const pendingPublished = new Map<string, PublishedEvent[]>();
   for (const [state, resource] of Object.entries(taskResources)) {
@@ -110,7 +125,9 @@ export async function runWorkflowLocally(options: LocalRunOptions): Promise<Loca
       try {
         return (await handler(input, { awsRequestId: randomUUID(), functionName: state })) as unknown as JSONValue;
       } catch (error) {
-        throw asLambdaError(error);
+        const lambdaError = asLambdaError(error);
+        if (lambdaError.name === ErrorName.RateLimited) pendingRetryAfter = retryAfterOf(lambdaError);
+        throw lambdaError;
       }
     };
   }
@@ -121,9 +138,17 @@ export async function runWorkflowLocally(options: LocalRunOptions): Promise<Loca
   if (options.retryDelayMs !== undefined) {
     overrides.retryIntervalOverrides = Object.fromEntries(Object.keys(taskResources).map((state) => [state, options.retryDelayMs ?? 0]));
   }
-  if (options.rateLimitWaitMs !== undefined) overrides.waitTimeOverrides = { WaitRetryAfter: options.rateLimitWaitMs };
+  if (options.rateLimitWaitMs !== undefined) {
+    overrides.waitTimeOverrides = { WaitRetryAfter: options.rateLimitWaitMs };
+  } else if (timeScale !== 1) {
+    overrides.waitTimeOverrides = scaledWaits(definition, timeScale, () => {
+      const seconds = pendingRetryAfter;
+      pendingRetryAfter = undefined;
+      return seconds;
+    });
+  }
 
-  const machine = new StateMachine(definition, { validationOptions: { checkArn: false } });
+  const machine = stateMachineFor(definition, timeScale);
   const started = Date.now();
   const execution = machine.run(options.input as JSONValue, {
     overrides,

@@ -2,6 +2,7 @@ import * as z from 'zod/mini';
 import { InputInvalidError, type InputIssue } from '../errors.ts';
 import { canonicalTimeZone, DateParseError, ISO_DATE_TIME_PATTERN, toEpochMs } from './dates.ts';
 import { toInputInvalid } from './issues.ts';
+import { inputLimitIssues } from './limits.ts';
 import { noteBodyToHtml } from './note-html.ts';
 
 /*
@@ -9,10 +10,12 @@ import { noteBodyToHtml } from './note-html.ts';
  * an old field name is reported instead of silently dropped. The schema has no transforms so that it converts to the
  * JSON Schema that API Gateway validates webhooks with; normalisation runs after validation, in plain functions.
  *
- * Length caps are ours (the API documents none): they bound what one execution carries, well inside Step Functions'
- * 256 KiB payload limit.
+ * Length caps are ours (the API documents none). Characters are not bytes, so the whole input is also capped in bytes
+ * and nesting (limits.ts): an accepted input always fits in Step Functions' 256 KiB per state.
  */
-const requiredText = (max: number) => z.string().check(z.minLength(1), z.maxLength(max));
+// The API trims required text and refuses what is left empty (the sandbox follows the docs), so "  " must fail here,
+// before an earlier step has written anything. `^$|` leaves "" to minLength's clearer "must not be empty".
+const requiredText = (max: number) => z.string().check(z.minLength(1), z.maxLength(max), z.regex(/^$|\S/, 'must not be blank (whitespace only)'));
 const optionalText = (max: number) => z.optional(z.nullable(z.string().check(z.maxLength(max))));
 const userIdField = requiredText(200);
 const dateInput = z.union([
@@ -104,7 +107,10 @@ const SECTION_KEYS: Record<string, readonly string[]> = {
   meeting: Object.keys(meetingSchema.shape),
 };
 
-const allowedKeysFor = (prefix: string) => (path: PropertyKey[]) => SECTION_KEYS[[prefix, ...path.map(String)].filter(Boolean).join('.')];
+const allowedKeysFor = (prefix: string) => (path: PropertyKey[]) => {
+  const section = [prefix, ...path.map(String)].filter(Boolean).join('.');
+  return Object.hasOwn(SECTION_KEYS, section) ? SECTION_KEYS[section] : undefined;
+};
 
 const MISSING_USER = 'is required unless a default user id is configured (HIRINGCENTER_DEFAULT_USER_ID, or CDK context defaultUserId)';
 
@@ -166,8 +172,10 @@ function dateOrReport(value: number | string, zone: string, report: (message: st
  * fails the execution with nothing created. Throws InputInvalidError listing every issue.
  */
 export function parseWorkflowInput(raw: unknown, config: WorkflowConfig): WorkflowRequest {
+  const limits = isPlainObject(raw) ? inputLimitIssues(raw) : [];
   const parsed = workflowInputSchema.safeParse(raw);
-  if (!parsed.success) throw toInputInvalid(parsed.error, raw, 'workflow input', allowedKeysFor(''));
+  if (!parsed.success) throw withIssues(toInputInvalid(parsed.error, raw, 'workflow input', allowedKeysFor('')), limits);
+  if (limits.length > 0) throw new InputInvalidError(limits);
   const issues: InputIssue[] = [];
   const reporter = (section: string) => (path: string, message: string) => issues.push({ path: `${section}.${path}`, message });
   const input = parsed.data;
@@ -180,10 +188,21 @@ export function parseWorkflowInput(raw: unknown, config: WorkflowConfig): Workfl
   return request;
 }
 
+function isPlainObject(value: unknown): value is Record<string, unknown> {
+  return value !== null && typeof value === 'object' && !Array.isArray(value);
+}
+
+/** The schema's issues first (the usual mistakes), then the whole-input limits. */
+function withIssues(error: InputInvalidError, extra: InputIssue[]): InputInvalidError {
+  return extra.length === 0 ? error : new InputInvalidError([...error.issues, ...extra], error.subject);
+}
+
 function sectionParser<S extends z.ZodMiniType, Out>(name: string, schema: S, normalise: Normaliser<z.infer<S>, Out>) {
   return (raw: unknown, config: WorkflowConfig): Out => {
+    const limits = isPlainObject(raw) ? inputLimitIssues(raw, name) : [];
     const parsed = schema.safeParse(raw);
-    if (!parsed.success) throw toInputInvalid(parsed.error, raw, `${name} section`, allowedKeysFor(name), name);
+    if (!parsed.success) throw withIssues(toInputInvalid(parsed.error, raw, `${name} section`, allowedKeysFor(name), name), limits);
+    if (limits.length > 0) throw new InputInvalidError(limits, `${name} section`);
     const issues: InputIssue[] = [];
     const out = normalise(parsed.data, config, (path, message) => issues.push({ path: `${name}.${path}`, message }));
     if (issues.length > 0) throw new InputInvalidError(issues, `${name} section`);

@@ -1,5 +1,6 @@
 import type * as z from 'zod/mini';
 import { InputInvalidError, type InputIssue } from '../errors.ts';
+import { fieldName } from './limits.ts';
 
 /** Old field names from earlier API generations that users still copy from old docs. */
 const RENAMED_FIELDS: Record<string, string> = {
@@ -38,10 +39,10 @@ export function describeIssue(
       return [{ path, message: issue.format === 'email' ? 'must be a valid email address, like name@example.com' : issue.format === 'url' ? 'must be an https:// URL' : `has an invalid ${issue.format} format` }];
     case 'unrecognized_keys':
       return issue.keys.map((key) => {
-        const renamed = RENAMED_FIELDS[key];
+        const renamed = Object.hasOwn(RENAMED_FIELDS, key) ? RENAMED_FIELDS[key] : undefined;
         const allowed = allowedKeys?.(issue.path);
         const hint = renamed && allowed?.includes(renamed) ? ` (did you mean "${renamed}"? it was renamed in API v2)` : allowed ? ` (allowed: ${allowed.join(', ')})` : '';
-        return { path: path ? `${path}.${key}` : key, message: `unknown field${hint}` };
+        return { path: path ? `${path}.${fieldName(key)}` : fieldName(key), message: `unknown field${hint}` };
       });
     case 'invalid_value':
       return [{ path, message: `must be one of: ${issue.values.map((v) => JSON.stringify(v)).join(', ')}` }];

@@ -34,9 +34,12 @@ export type WorkflowRun = z.infer<typeof workflowRunSchema>;
  */
 export const upsertStepInputSchema = z.object({
   input: z.unknown(),
-  executionKey: z.string().check(z.minLength(1), z.maxLength(200)),
+  // Checked after the input (upsertProspectStep): a bad key is nearly always the input's own idempotencyKey, which the
+  // input schema reports under that name; "executionKey" would name a field the caller never wrote.
+  executionKey: z.unknown(),
   executionName: z.optional(z.string()),
 });
+const executionKeySchema = z.object({ executionKey: z.string().check(z.minLength(1), z.maxLength(200)) });
 
 export const activityStepInputSchema = <K extends 'note' | 'task' | 'meeting'>(section: K) =>
   z.object({ [section]: z.unknown(), run: workflowRunSchema, executionName: z.optional(z.string()) } as
@@ -52,8 +55,9 @@ export function parseStepInput<S extends z.ZodMiniType>(schema: S, raw: unknown,
  * Step 1. Validates the WHOLE input first, so a bad meeting section fails the execution before anything is written.
  * Sends `update: true` explicitly (the API default changed between doc generations).
  */
-export async function upsertProspectStep(api: ActivityApi, raw: unknown, executionKey: string, config: WorkflowConfig): Promise<WorkflowRun> {
+export async function upsertProspectStep(api: ActivityApi, raw: unknown, rawExecutionKey: unknown, config: WorkflowConfig): Promise<WorkflowRun> {
   const request = parseWorkflowInput(raw, config);
+  const { executionKey } = parseStepInput(executionKeySchema, { executionKey: rawExecutionKey }, 'upsert-prospect');
   const result = await api.upsertProspect(
     { update: true, ...request.prospect },
     { idempotencyKey: deriveStepKey(executionKey, 'upsert-prospect') },

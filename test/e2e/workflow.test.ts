@@ -111,8 +111,11 @@ describe('faults', () => {
   });
 
   it('survives a request that hangs past the client timeout: in-flight 409s are retried until the replay', async () => {
-    harness.sandbox.injectFaults([{ kind: 'hang', ms: 900 }], { method: 'POST', path: '/notes' });
-    const result = await harness.run(quickstartInput(), { retryDelayMs: 150 });
+    // undici checks headers/body timeouts on a ~0.5 s tick, so the 400 ms timeout fires up to ~1 s late: a 900 ms hang
+    // could finish first (it did, once the runner stopped re-validating the definition per run). 2 s always outlasts it,
+    // and 8 in-flight retries 300 ms apart outlast the rest of the hang.
+    harness.sandbox.injectFaults([{ kind: 'hang', ms: 2000 }], { method: 'POST', path: '/notes' });
+    const result = await harness.run(quickstartInput(), { retryDelayMs: 300 });
     expect(result.status).toBe('SUCCEEDED');
     expect(result.retries.CreateNote).toBeGreaterThanOrEqual(1);
     const records = await harness.inspect();

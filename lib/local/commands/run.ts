@@ -1,8 +1,7 @@
-import { readFile } from 'node:fs/promises';
-import { text } from 'node:stream/consumers';
 import type { ApiKeyProvider } from '../../secrets/types.ts';
 import type { Sandbox } from '../sandbox/index.ts';
 import { parseOptions } from '../cli.ts';
+import { readInputFile } from '../input-file.ts';
 import type { RunEvent } from '../runner.ts';
 
 const HELP = `Usage: hc-workflow run [FILE|-] [--base-url URL] [--json] [--execution-name NAME] [--verbose]
@@ -42,7 +41,7 @@ export async function run(argv: string[]): Promise<number> {
   }
 
   const file = positionals[0] ?? 'examples/quickstart.json';
-  const input = await readInput(file);
+  const input = await readInputFile(file);
   if (!input.ok) return usageError(input.message);
 
   const baseUrl = values['base-url'] ?? (process.env.HIRINGCENTER_BASE_URL?.trim() || undefined);
@@ -105,23 +104,6 @@ export async function run(argv: string[]): Promise<number> {
     return 0;
   } finally {
     await sandbox?.close();
-  }
-}
-
-type ReadResult = { ok: true; value: unknown } | { ok: false; message: string };
-
-async function readInput(file: string): Promise<ReadResult> {
-  let raw: string;
-  try {
-    raw = file === '-' ? await text(process.stdin) : await readFile(file, 'utf8');
-  } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    return { ok: false, message: `hc-workflow run: cannot read ${file}${code === 'ENOENT' ? ': no such file' : `: ${code ?? String(error)}`}. Pass a workflow input JSON file, or - for stdin.` };
-  }
-  try {
-    return { ok: true, value: JSON.parse(raw) as unknown };
-  } catch (error) {
-    return { ok: false, message: `hc-workflow run: ${file} is not valid JSON (${error instanceof Error ? error.message : String(error)}). See hc-workflow schema for the expected shape.` };
   }
 }
 

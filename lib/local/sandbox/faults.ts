@@ -13,7 +13,7 @@ export type ResolvedFault =
   | { kind: 'rateLimit'; retryAfterSeconds: number }
   | { kind: 'serverError'; status: 500 | 502 | 503 }
   | { kind: 'resetAfterCommit' }
-  | { kind: 'hang'; ms: number }
+  | { kind: 'hang'; ms: number; afterDisconnectMs?: number }
   | { kind: 'latency'; ms: number };
 
 /** mulberry32: a tiny, well-distributed 32-bit PRNG; returns floats in [0, 1). */
@@ -36,7 +36,7 @@ export function validateRandomFaults(faults: RandomFaults): void {
       throw new RangeError(`faults.mix.${kind} must be a non-negative number`);
     }
   }
-  for (const key of ['retryAfterSeconds', 'hangMs', 'latencyMs'] as const) {
+  for (const key of ['retryAfterSeconds', 'hangMs', 'latencyMs', 'hangAfterDisconnectMs'] as const) {
     const v = faults[key];
     if (v !== undefined && !(Number.isFinite(v) && v >= 0)) throw new RangeError(`faults.${key} must be >= 0`);
   }
@@ -60,6 +60,7 @@ export class FaultInjector {
   private random: () => number;
   private config: RandomFaults | undefined;
   private queue: Queued[] = [];
+  private outages: Queued[] = [];
 
   constructor(seed: number, config: RandomFaults | undefined) {
     this.seed = seed;
@@ -83,6 +84,17 @@ export class FaultInjector {
     }
   }
 
+  /** Until endOutages(), every matching request gets this 5xx before anything is written (an outage of a route). */
+  startOutage(status: 500 | 502 | 503, match: { method?: string; path?: string } = {}): void {
+    const method = match.method?.toUpperCase();
+    const path = match.path === undefined ? undefined : normalizeApiPath(match.path);
+    this.outages.push({ fault: { kind: 'serverError', status }, method, path });
+  }
+
+  endOutages(): void {
+    this.outages = [];
+  }
+
   get queued(): number {
     return this.queue.length;
   }
@@ -90,11 +102,14 @@ export class FaultInjector {
   /** Clears queued faults and restarts the PRNG from the seed. */
   reset(): void {
     this.queue = [];
+    this.outages = [];
     this.random = mulberry32(this.seed);
   }
 
   /** The fault for this API request, if any (path relative to /v2). */
   next(method: string, path: string): ResolvedFault | undefined {
+    const outage = this.outages.find((o) => (o.method === undefined || o.method === method) && (o.path === undefined || o.path === path));
+    if (outage !== undefined) return this.resolve(outage.fault);
     const index = this.queue.findIndex(
       (q) => (q.method === undefined || q.method === method) && (q.path === undefined || q.path === path),
     );
@@ -140,8 +155,10 @@ export class FaultInjector {
         };
       case 'resetAfterCommit':
         return { kind: 'resetAfterCommit' };
-      case 'hang':
-        return { kind: 'hang', ms: fault.ms ?? c?.hangMs ?? FAULT_DEFAULTS.hangMs };
+      case 'hang': {
+        const afterDisconnectMs = fault.afterDisconnectMs ?? c?.hangAfterDisconnectMs;
+        return { kind: 'hang', ms: fault.ms ?? c?.hangMs ?? FAULT_DEFAULTS.hangMs, ...(afterDisconnectMs === undefined ? {} : { afterDisconnectMs }) };
+      }
       case 'latency':
         return { kind: 'latency', ms: fault.ms ?? c?.latencyMs ?? FAULT_DEFAULTS.latencyMs };
     }

@@ -77,6 +77,19 @@ export class Pipeline {
     });
   }
 
+  /** Holds a request until its client disconnects, then `afterMs` more; `ms` when the client never disconnects. */
+  private async hangPastDisconnect(req: IncomingMessage, ms: number, afterMs: number): Promise<boolean> {
+    let onClose: (() => void) | undefined;
+    const disconnected = new Promise<'disconnected'>((resolve) => {
+      onClose = () => resolve('disconnected');
+      if (req.socket.destroyed) onClose();
+      else req.socket.once('close', onClose);
+    });
+    const first = await Promise.race([this.sleep(ms), disconnected]);
+    if (onClose) req.socket.off('close', onClose);
+    return first === 'disconnected' ? this.sleep(afterMs) : first;
+  }
+
   async handle(req: IncomingMessage, res: ServerResponse, pathname: string, query: URLSearchParams): Promise<void> {
     const started = performance.now();
     const method = (req.method ?? 'GET').toUpperCase();
@@ -148,6 +161,7 @@ export class Pipeline {
       }
     }
     const delayMs = fault?.kind === 'hang' || fault?.kind === 'latency' ? fault.ms : 0;
+    const delay = () => (fault?.kind === 'hang' && fault.afterDisconnectMs !== undefined ? this.hangPastDisconnect(req, fault.ms, fault.afterDisconnectMs) : this.sleep(delayMs));
 
     let body: Record<string, unknown> | undefined;
     let scope: string | undefined;
@@ -173,7 +187,7 @@ export class Pipeline {
         }
         if (begun.kind === 'replay') {
           this.stats.replays += 1;
-          if (!(await this.sleep(delayMs)) || generation !== this.generation) return { kind: 'abandon' };
+          if (!(await delay()) || generation !== this.generation) return { kind: 'abandon' };
           if (fault?.kind === 'resetAfterCommit') return { kind: 'reset' };
           const { status, bodyText } = begun.response;
           return { kind: 'respond', response: { status, body: JSON.parse(bodyText) }, bodyText, replayed: true };
@@ -182,7 +196,7 @@ export class Pipeline {
     }
 
     try {
-      if (!(await this.sleep(delayMs)) || generation !== this.generation) return { kind: 'abandon' };
+      if (!(await delay()) || generation !== this.generation) return { kind: 'abandon' };
       let response: ApiResponse;
       try {
         response = route.handle({ store, auth, query, id, body });

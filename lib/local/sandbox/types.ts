@@ -6,7 +6,7 @@ export type ScriptedFault =
   | { kind: 'rateLimit'; retryAfterSeconds?: number }
   | { kind: 'serverError'; status?: 500 | 502 | 503 }
   | { kind: 'resetAfterCommit' }
-  | { kind: 'hang'; ms?: number }
+  | { kind: 'hang'; ms?: number; afterDisconnectMs?: number }
   | { kind: 'latency'; ms?: number };
 
 export interface RandomFaults {
@@ -18,6 +18,12 @@ export interface RandomFaults {
   retryAfterSeconds?: number;
   /** Default 3000. */
   hangMs?: number;
+  /**
+   * When set, a hang ends this long after the client disconnects (gives up on its timeout), or after hangMs if it never
+   * does: "the API finished N ms after the client stopped waiting", whatever the client's timer resolution.
+   * Extension: not in the original brief.
+   */
+  hangAfterDisconnectMs?: number;
   /** Default 50. */
   latencyMs?: number;
 }
@@ -174,6 +180,13 @@ export interface Sandbox {
    */
   injectFaults(faults: ScriptedFault[], match?: { method?: string; path?: string }): void;
   setRandomFaults(faults: RandomFaults | undefined): void;
+  /**
+   * Start an outage: every matching API request (method/path as for injectFaults) gets `status` (default 503) before
+   * anything is written, until endOutages(). Queued and random faults wait. For redrive drills: an outage that outlasts
+   * the state machine's retries. Extension: not in the original brief.
+   */
+  startOutage(match: { method?: string; path?: string }, status?: 500 | 502 | 503): void;
+  endOutages(): void;
   stats(): SandboxStats;
   /** Clear records, idempotency store, rate windows, queued faults, stats (and re-seed the fault PRNG). */
   reset(): void;

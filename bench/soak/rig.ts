@@ -1,0 +1,116 @@
+/**
+ * One soak rig: the sandbox with seeded faults, the real client and handlers, and the synthesized state machine on the
+ * local engine, every duration scaled by one factor so that the run keeps the deployed policy's shape but finishes in
+ * minutes. Everything the workflows print or return is captured, for the leak count.
+ */
+import { DEFAULT_TIMEOUTS, HiringCenterClient } from '../../lib/hiringcenter/index.ts';
+import { runWorkflowLocally, type LocalRunResult } from '../../lib/local/runner.ts';
+import { startSandbox, type FaultKind, type RandomFaults, type Sandbox } from '../../lib/local/sandbox/index.ts';
+import { createJsonLogger } from '../../lib/log.ts';
+import { StaticKeyProvider } from '../../lib/secrets/index.ts';
+
+export interface RigOptions {
+  seed: number;
+  /** Multiplies every wait: retry intervals, Retry-After, client timeouts, injected hangs and latency, the API's clock. */
+  timeScale: number;
+  /** Random faults, with hangMs and latencyMs in unscaled (real-world) milliseconds. */
+  faults?: RandomFaults;
+  /** The API's own quota per API key (default 500/min, 10,000/h), on the API's scaled clock. */
+  rateLimitPerMinute?: number;
+}
+
+export interface Delivery extends LocalRunResult {
+  /** Rate-limit waits (caught 429s) per task state. */
+  rateLimitWaits: Record<string, number>;
+}
+
+export interface Rig {
+  sandbox: Sandbox;
+  /** Every log line, output, failure and published event of every execution, and the sandbox access log. */
+  captured: string[];
+  run(payload: unknown, executionName: string): Promise<Delivery>;
+  /** Moves the API's clock (idempotency retention, rate windows) forward, e.g. past the 24 h key retention. */
+  advanceApiClock(ms: number): void;
+  setFaults(faults: RandomFaults | undefined): void;
+  close(): Promise<void>;
+}
+
+/** Faults in real-world durations: a hang outlasts the client's 10 s response timeout, added latency stays under it. */
+export const REAL_WORLD_FAULTS = { retryAfterSeconds: 1, hangMs: 15_000, latencyMs: 2_000 } as const;
+/**
+ * undici checks headers and body timeouts on a ~0.5 s tick, so a timeout fires up to about 1 s late whatever the time
+ * scale. A hang waits for the client to give up (at most this long past the scaled timeout), then runs its scaled rest.
+ */
+export const UNDICI_TIMER_SLACK_MS = 1_250;
+export const ALL_FAULT_KINDS: Record<FaultKind, number> = { rateLimit: 1, serverError: 1, resetAfterCommit: 1, hang: 1, latency: 1 };
+
+export async function startRig(options: RigOptions): Promise<Rig> {
+  const { timeScale } = options;
+  if (!(timeScale > 0 && timeScale <= 1)) throw new RangeError('timeScale must be in (0, 1]');
+  // The API's clock runs 1/timeScale as fast, so its per-minute rate window and its Retry-After values stay consistent
+  // with waits that the runner scales down.
+  const started = Date.now();
+  let offset = 0;
+  const now = () => started + (Date.now() - started) / timeScale + offset;
+  const timeouts = {
+    connectMs: Math.max(1, Math.round(DEFAULT_TIMEOUTS.connectMs * timeScale)),
+    headersMs: Math.max(1, Math.round(DEFAULT_TIMEOUTS.headersMs * timeScale)),
+    bodyMs: Math.max(1, Math.round(DEFAULT_TIMEOUTS.bodyMs * timeScale)),
+  };
+  const scaleFaults = (faults: RandomFaults | undefined): RandomFaults | undefined => {
+    if (!faults) return undefined;
+    const hangMs = faults.hangMs ?? REAL_WORLD_FAULTS.hangMs;
+    const latencyMs = (faults.latencyMs ?? REAL_WORLD_FAULTS.latencyMs) * timeScale;
+    if (hangMs <= DEFAULT_TIMEOUTS.headersMs) return { ...faults, hangMs: hangMs * timeScale, latencyMs };
+    // A hang past the client's timeout: the API finishes (hang - timeout) × scale after the client gave up, measured
+    // from the moment it really gave up, so undici's unscaled timer slack neither hides the hang nor stretches it.
+    return {
+      ...faults,
+      hangMs: Math.max(hangMs * timeScale, timeouts.headersMs + UNDICI_TIMER_SLACK_MS),
+      hangAfterDisconnectMs: (hangMs - DEFAULT_TIMEOUTS.headersMs) * timeScale,
+      latencyMs,
+    };
+  };
+  const captured: string[] = [];
+  const sandbox = await startSandbox({
+    seed: options.seed,
+    now,
+    ...(options.faults ? { faults: scaleFaults(options.faults) } : {}),
+    ...(options.rateLimitPerMinute ? { rateLimits: { perMinute: options.rateLimitPerMinute, perHour: Math.max(10_000, options.rateLimitPerMinute * 60) } } : {}),
+    onResponse: (entry) => captured.push(JSON.stringify(entry)),
+  });
+  const logger = createJsonLogger({ level: 'debug', write: (line) => captured.push(line), secrets: () => [sandbox.apiKey] });
+  const client = new HiringCenterClient({
+    baseUrl: sandbox.url,
+    keys: new StaticKeyProvider(sandbox.apiKey),
+    timeouts,
+  });
+  return {
+    sandbox,
+    captured,
+    async run(payload, executionName) {
+      const rateLimitWaits: Record<string, number> = {};
+      const result = await runWorkflowLocally({
+        input: payload,
+        executionName,
+        timeScale,
+        deps: { api: client, config: {}, logger, now: Date.now },
+        onEvent: (event) => {
+          if (event.type === 'state-entered' && event.state.endsWith('RateLimited')) {
+            const step = event.state.slice(0, -'RateLimited'.length);
+            rateLimitWaits[step] = (rateLimitWaits[step] ?? 0) + 1;
+          }
+        },
+      });
+      captured.push(JSON.stringify({ status: result.status, output: result.output, failure: result.failure, publishedEvents: result.publishedEvents }));
+      return { ...result, rateLimitWaits };
+    },
+    advanceApiClock(ms) {
+      offset += ms;
+    },
+    setFaults(faults) {
+      sandbox.setRandomFaults(scaleFaults(faults));
+    },
+    close: () => sandbox.close(),
+  };
+}

@@ -1,0 +1,116 @@
+/**
+ * Two drills the random soak cannot stage on purpose: the same request delivered three times at once, and an outage at
+ * the last step that outlasts the retries, followed by a redrive (once within the API's idempotency retention, once
+ * after it, to measure the documented limit).
+ */
+import { FAILURE_EVENT, RETRY_POLICY, StateNames } from '../../infra/state-machine-definition.ts';
+import type { RandomFaults } from '../../lib/local/sandbox/index.ts';
+import { startRig, type Delivery } from './rig.ts';
+import type { Counts } from './workload.ts';
+
+const USER = 'a7c1e9d34b2f4d8aa6c05e1f9b7d2a33';
+/** The sandbox keeps completed idempotency keys for 24 h (lib/local/sandbox/idempotency.ts). */
+const RETENTION_MS = 24 * 60 * 60 * 1000;
+
+function drillInput(tag: string): Record<string, unknown> {
+  return {
+    prospect: { firstName: 'Drill', lastName: tag, email: `drill.${tag}@example.com`, phone: '+15559990000' },
+    note: { body: `Drill ${tag}` },
+    task: { assignedTo: USER, task: `Drill ${tag} task`, dueAt: 1_760_000_000_000 },
+    meeting: { meetingDate: '2025-10-10T14:00:00Z', timeZone: 'America/New_York', meetingType: 'virtual', ownerId: USER },
+  };
+}
+
+export interface DuplicateDeliveryReport {
+  /** How the key reached the workflow. */
+  via: 'idempotencyKey' | 'eventId';
+  deliveries: number;
+  succeeded: number;
+  /** Every delivery returned the same ids. */
+  sameOutput: boolean;
+  counts: Counts;
+}
+
+/**
+ * Three concurrent deliveries and a late fourth of one request, with random faults on: exactly one prospect, note,
+ * task and meeting must exist, and every delivery must report them.
+ */
+export async function duplicateDeliveryDrill(options: { seed: number; timeScale: number; faults?: RandomFaults }): Promise<DuplicateDeliveryReport[]> {
+  const rig = await startRig(options);
+  try {
+    const reports: DuplicateDeliveryReport[] = [];
+    for (const via of ['idempotencyKey', 'eventId'] as const) {
+      rig.sandbox.reset();
+      const input = drillInput(`dup-${via}`);
+      const payload = via === 'idempotencyKey'
+        ? { ...input, idempotencyKey: `zap-delivery-${options.seed}` }
+        : { version: '0', id: `event-${options.seed}`, 'detail-type': 'ProspectActivityRequested', source: 'hiringcenter.workflows', account: '123456789012', time: '2025-10-01T12:00:00Z', region: 'us-east-1', resources: [], detail: input };
+      const concurrent = await Promise.all([1, 2, 3].map((n) => rig.run(payload, `dup-${via}-${n}`)));
+      const late = await rig.run(payload, `dup-${via}-4`);
+      const deliveries: Delivery[] = [...concurrent, late];
+      const outputs = deliveries.map((delivery) => JSON.stringify(delivery.output));
+      reports.push({
+        via,
+        deliveries: deliveries.length,
+        succeeded: deliveries.filter((delivery) => delivery.status === 'SUCCEEDED').length,
+        sameOutput: outputs.every((output) => output === outputs[0]),
+        counts: rig.sandbox.counts(),
+      });
+    }
+    return reports;
+  } finally {
+    await rig.close();
+  }
+}
+
+export interface RedriveReport {
+  /** Hours between the failure and the redrive. */
+  redriveAfterHours: number;
+  firstAttempt: { status: string; error?: string; failedState?: string; retriesAtFailedState: number; failureEventStep?: unknown; counts: Counts };
+  redrive: { status: string; counts: Counts; keptIds: boolean };
+}
+
+/**
+ * An outage of POST /meetings that outlasts the retry policy fails the execution after the prospect, note and task
+ * exist; the outage ends; the execution is redriven (same name, same input; the local engine re-runs the chain from
+ * the start, where AWS resumes at the failed state, which replays more steps locally, not fewer).
+ */
+export async function redriveDrill(options: { seed: number; timeScale: number; redriveAfterMs?: number }): Promise<RedriveReport> {
+  const rig = await startRig({ seed: options.seed, timeScale: options.timeScale });
+  try {
+    const input = drillInput(`redrive-${options.redriveAfterMs ?? 0}`);
+    const name = `redrive-drill-${options.seed}`;
+    rig.sandbox.startOutage({ method: 'POST', path: '/meetings' }, 503);
+    const first = await rig.run(input, name);
+    const afterFailure = rig.sandbox.counts();
+    rig.sandbox.endOutages();
+    rig.advanceApiClock(options.redriveAfterMs ?? 0);
+    const second = await rig.run(input, name);
+    const records = rig.sandbox.records();
+    const failureEvent = first.publishedEvents.find((event) => event.DetailType === FAILURE_EVENT.detailType);
+    const failedState = first.failure?.state;
+    return {
+      redriveAfterHours: (options.redriveAfterMs ?? 0) / 3_600_000,
+      firstAttempt: {
+        status: first.status,
+        ...(first.failure ? { error: first.failure.error } : {}),
+        ...(failedState ? { failedState } : {}),
+        retriesAtFailedState: failedState ? (first.retries[failedState] ?? 0) : 0,
+        failureEventStep: (failureEvent?.Detail as { failedStep?: unknown } | undefined)?.failedStep,
+        counts: afterFailure,
+      },
+      redrive: {
+        status: second.status,
+        counts: rig.sandbox.counts(),
+        keptIds: second.output?.prospectId === records.prospects[0]?.id && second.output?.noteId === records.notes[0]?.id && second.output?.taskId === records.tasks[0]?.id,
+      },
+    };
+  } finally {
+    await rig.close();
+  }
+}
+
+/** The retries an outage has to outlast at one step: the Unavailable retrier's attempts. */
+export const UNAVAILABLE_RETRIES = RETRY_POLICY.unavailable.maxAttempts;
+export const LAST_STEP = StateNames.createMeeting;
+export { RETENTION_MS };

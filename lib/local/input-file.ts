@@ -1,0 +1,70 @@
+import { readFile } from 'node:fs/promises';
+import { buffer } from 'node:stream/consumers';
+import { MAX_INPUT_DEPTH } from '../workflow/limits.ts';
+
+export type ReadResult = { ok: true; value: unknown } | { ok: false; message: string };
+
+/**
+ * The workflow input of `hc-workflow run FILE` (or stdin with "-"): one JSON object in UTF-8. Anything else is refused
+ * here with a one-line message, before the engine starts: bytes that are not UTF-8 (a lenient decoder would silently
+ * turn them into U+FFFD in a name), a document that is not an object, and nesting deeper than any workflow input has
+ * (the engine copies its input with JSON.stringify, which fails a few thousand levels down). A UTF-8 BOM is skipped.
+ */
+export async function readInputFile(file: string): Promise<ReadResult> {
+  const fail = (reason: string): ReadResult => ({ ok: false, message: `hc-workflow run: ${file} ${reason}` });
+  let bytes: Uint8Array;
+  try {
+    bytes = file === '-' ? await buffer(process.stdin) : await readFile(file);
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    return { ok: false, message: `hc-workflow run: cannot read ${file}${code === 'ENOENT' ? ': no such file' : `: ${code ?? String(error)}`}. Pass a workflow input JSON file, or - for stdin.` };
+  }
+  let text: string;
+  try {
+    text = new TextDecoder('utf-8', { fatal: true, ignoreBOM: false }).decode(bytes);
+  } catch {
+    return fail(`is not UTF-8 text (byte ${firstInvalidUtf8Byte(bytes)} is not valid UTF-8). Save it as UTF-8 JSON.`);
+  }
+  const depth = nestingDepth(text);
+  if (depth > MAX_INPUT_DEPTH) return fail(`nests ${depth} levels deep; a workflow input nests at most ${MAX_INPUT_DEPTH}. See hc-workflow schema.`);
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch (error) {
+    const reason = error instanceof Error ? error.message.replace(/\s+/g, ' ').slice(0, 200) : String(error);
+    return fail(`is not valid JSON (${reason}). See hc-workflow schema for the expected shape.`);
+  }
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) {
+    return fail(`must hold one JSON object (the workflow input), not ${value === null ? 'null' : Array.isArray(value) ? 'an array' : `a ${typeof value}`}. See hc-workflow schema.`);
+  }
+  return { ok: true, value };
+}
+
+/** The deepest nesting of objects and arrays in JSON text, counted without parsing (so without recursion). */
+function nestingDepth(text: string): number {
+  let depth = 0;
+  let deepest = 0;
+  let inString = false;
+  for (let i = 0; i < text.length; i++) {
+    const char = text.charCodeAt(i);
+    if (inString) {
+      if (char === 0x5c) i++; // backslash: skip the escaped character
+      else if (char === 0x22) inString = false;
+    } else if (char === 0x22) {
+      inString = true;
+    } else if (char === 0x7b || char === 0x5b) {
+      deepest = Math.max(deepest, ++depth);
+    } else if (char === 0x7d || char === 0x5d) {
+      depth--;
+    }
+  }
+  return deepest;
+}
+
+/** Valid bytes survive a lenient decode and re-encode unchanged, so the first difference is the first invalid byte. */
+function firstInvalidUtf8Byte(bytes: Uint8Array): number {
+  const roundTrip = Buffer.from(Buffer.from(bytes).toString('utf8'), 'utf8');
+  let index = 0;
+  while (index < bytes.length && bytes[index] === roundTrip[index]) index++;
+  return index;
+}

@@ -17,6 +17,11 @@ export const StateNames = {
   done: 'Done',
 } as const;
 
+/** The task that runs a failed step once more, so that the execution fails at a Task that a redrive can resume. */
+export function finalAttemptStateName(step: TaskStateName): string {
+  return `${step}FinalAttempt`;
+}
+
 export type TaskStateName = typeof StateNames.upsertProspect | typeof StateNames.createNote | typeof StateNames.createTask | typeof StateNames.createMeeting;
 
 /** The event a failed execution publishes, so users can react (ARCHITECTURE.md flow, issue "Triggers and operations"). */
@@ -51,8 +56,8 @@ export const RETRY_POLICY = {
  * `$.run` the record that the handlers pass along (and the output contract at the end), `$.throttle` the rate-limit
  * bookkeeping. A 429 is caught, its Retry-After read from the error (the message is JSON because only
  * errorType/errorMessage survive into `Cause`), waited out in a Wait state, and the same task runs again with the same
- * idempotency key. Any other error that the retriers did not absorb publishes ProspectActivityFailed and fails the
- * execution with the original error name and cause.
+ * idempotency key. Any other error that the retriers did not absorb publishes ProspectActivityFailed; the step then
+ * runs once more and, failing again, fails the execution at that task with its own error name and cause.
  */
 export function buildWorkflowDefinition(scope: Construct, fns: StepFunctions, options: DefinitionOptions = {}): sfn.IChainable {
   const maxWaits = options.maxRateLimitWaits ?? 20;
@@ -74,7 +79,11 @@ export function buildWorkflowDefinition(scope: Construct, fns: StepFunctions, op
     .when(sfn.Condition.isPresent('$.idempotencyKey'), fromInput)
     .otherwise(fromExecutionName);
 
-  const failed = new sfn.Fail(scope, 'Failed', { errorPath: '$.failure.Error', causePath: '$.failure.Cause' });
+  // After a step's error is published, the step runs once more as <Step>FinalAttempt (same payload, so the same
+  // idempotency key): it either succeeds (the error was transient) or fails the execution AT A TASK. That matters for
+  // Step Functions redrive, which resumes from the state that failed: from a Fail state it would only fail again,
+  // while from the final-attempt task it re-runs the step and carries on down the chain.
+  const retryFailedStep = new sfn.Choice(scope, 'RunFailedStepOnceMore');
   const publishFailure = options.failureEventBus
     ? new tasks.EventBridgePutEvents(scope, StateNames.publishFailure, {
       entries: [{
@@ -93,59 +102,65 @@ export function buildWorkflowDefinition(scope: Construct, fns: StepFunctions, op
     })
     : undefined;
   // Publishing is best effort: its own failure must not replace the error the caller needs to see.
-  publishFailure?.addCatch(failed, { errors: [sfn.Errors.ALL], resultPath: '$.publishError' }).next(failed);
+  publishFailure?.addCatch(retryFailedStep, { errors: [sfn.Errors.ALL], resultPath: '$.publishError' }).next(retryFailedStep);
+  const afterFailure: sfn.IChainable = publishFailure ?? retryFailedStep;
 
   const resume = new sfn.Choice(scope, 'ResumeAfterRateLimit');
   const waitRetryAfter = new sfn.Wait(scope, 'WaitRetryAfter', {
     comment: "Wait as long as the API's Retry-After asked.",
     time: sfn.WaitTime.secondsPath('$.throttle.wait.detail.retryAfterSeconds'),
   }).next(resume);
-  const budgetLeft = new sfn.Choice(scope, 'RateLimitBudgetLeft')
-    .when(sfn.Condition.numberGreaterThan('$.throttle.waits', maxWaits), new sfn.Fail(scope, 'RateLimitBudgetExhausted', {
-      error: ErrorName.RateLimited,
+  const budgetExhausted = new sfn.Pass(scope, 'RateLimitBudgetExhausted', {
+    comment: 'Record the rate limit as the failure of the step that was waiting.',
+    parameters: {
+      Error: ErrorName.RateLimited,
       // JSON like a Lambda error's Cause, so every failure's cause reads the same way (e.g. in GET /activities/{id}).
-      cause: JSON.stringify({ errorType: ErrorName.RateLimited, errorMessage: `HiringCenter kept rate-limiting after ${maxWaits} waits; the records written so far are kept and a redrive resumes here.` }),
-    }))
+      Cause: JSON.stringify({ errorType: ErrorName.RateLimited, errorMessage: `HiringCenter kept rate-limiting after ${maxWaits} waits; the records written so far are kept and a redrive resumes at this step.` }),
+    },
+    resultPath: '$.failure',
+  }).next(new sfn.Pass(scope, 'RecordRateLimitedStep', { inputPath: '$.throttle.resume', resultPath: '$.failedStep' }).next(afterFailure));
+  const budgetLeft = new sfn.Choice(scope, 'RateLimitBudgetLeft')
+    .when(sfn.Condition.numberGreaterThan('$.throttle.waits', maxWaits), budgetExhausted)
     .otherwise(waitRetryAfter);
   const readRetryAfter = new sfn.Pass(scope, 'ReadRetryAfter', {
     parameters: { 'detail.$': 'States.StringToJson($.throttle.cause.errorMessage)' },
     resultPath: '$.throttle.wait',
   }).next(budgetLeft);
 
-  const task = (name: TaskStateName, fn: IFunction, payload: Record<string, string>): tasks.LambdaInvoke => {
-    const invoke = new tasks.LambdaInvoke(scope, name, {
-      lambdaFunction: fn,
-      payload: sfn.TaskInput.fromObject({ ...payload, 'executionName.$': '$$.Execution.Name' }),
-      payloadResponseOnly: true,
-      resultPath: '$.run',
-      retryOnServiceExceptions: true,
-    });
-    invoke.addRetry(RETRY_POLICY.unavailable).addRetry(RETRY_POLICY.inFlight).addRetry(RETRY_POLICY.lambdaThrottled);
+  const invoke = (id: string, fn: IFunction, payload: Record<string, string>): tasks.LambdaInvoke => new tasks.LambdaInvoke(scope, id, {
+    lambdaFunction: fn,
+    payload: sfn.TaskInput.fromObject({ ...payload, 'executionName.$': '$$.Execution.Name' }),
+    payloadResponseOnly: true,
+    resultPath: '$.run',
+    retryOnServiceExceptions: true,
+  });
+
+  const step = (name: TaskStateName, fn: IFunction, payload: Record<string, string>, next: sfn.IChainable): tasks.LambdaInvoke => {
+    const main = invoke(name, fn, payload);
+    main.addRetry(RETRY_POLICY.unavailable).addRetry(RETRY_POLICY.inFlight).addRetry(RETRY_POLICY.lambdaThrottled);
     const recordThrottle = new sfn.Pass(scope, `${name}RateLimited`, {
       parameters: { resume: name, 'waits.$': 'States.MathAdd($.throttle.waits, 1)', 'cause.$': 'States.StringToJson($.lastError.Cause)' },
       resultPath: '$.throttle',
     }).next(readRetryAfter);
-    invoke.addCatch(recordThrottle, { errors: [ErrorName.RateLimited], resultPath: '$.lastError' });
-    if (publishFailure) {
-      const recordFailure = new sfn.Pass(scope, `${name}Failed`, { result: sfn.Result.fromString(name), resultPath: '$.failedStep' }).next(publishFailure);
-      invoke.addCatch(recordFailure, { errors: [sfn.Errors.ALL], resultPath: '$.failure' });
-    }
-    resume.when(sfn.Condition.stringEquals('$.throttle.resume', name), invoke);
-    return invoke;
+    main.addCatch(recordThrottle, { errors: [ErrorName.RateLimited], resultPath: '$.lastError' });
+    const recordFailure = new sfn.Pass(scope, `${name}Failed`, { result: sfn.Result.fromString(name), resultPath: '$.failedStep' }).next(afterFailure);
+    main.addCatch(recordFailure, { errors: [sfn.Errors.ALL], resultPath: '$.failure' });
+    main.next(next);
+    // Only Lambda's own throttling is retried here: the HiringCenter retries already ran out on the first attempt.
+    const finalAttempt = invoke(finalAttemptStateName(name), fn, payload).addRetry(RETRY_POLICY.lambdaThrottled).next(next);
+    retryFailedStep.when(sfn.Condition.stringEquals('$.failedStep', name), finalAttempt);
+    resume.when(sfn.Condition.stringEquals('$.throttle.resume', name), main);
+    return main;
   };
 
   const done = new sfn.Succeed(scope, StateNames.done, { outputPath: '$.run' });
-  const meeting = task(StateNames.createMeeting, fns.createMeeting, { 'meeting.$': '$.input.meeting', 'run.$': '$.run' });
-  meeting.next(done);
+  const meeting = step(StateNames.createMeeting, fns.createMeeting, { 'meeting.$': '$.input.meeting', 'run.$': '$.run' }, done);
   const hasMeeting = new sfn.Choice(scope, 'HasMeeting').when(sfn.Condition.isPresent('$.input.meeting'), meeting).otherwise(done);
-  const taskStep = task(StateNames.createTask, fns.createTask, { 'task.$': '$.input.task', 'run.$': '$.run' });
-  taskStep.next(hasMeeting);
+  const taskStep = step(StateNames.createTask, fns.createTask, { 'task.$': '$.input.task', 'run.$': '$.run' }, hasMeeting);
   const hasTask = new sfn.Choice(scope, 'HasTask').when(sfn.Condition.isPresent('$.input.task'), taskStep).otherwise(hasMeeting);
-  const note = task(StateNames.createNote, fns.createNote, { 'note.$': '$.input.note', 'run.$': '$.run' });
-  note.next(hasTask);
+  const note = step(StateNames.createNote, fns.createNote, { 'note.$': '$.input.note', 'run.$': '$.run' }, hasTask);
   const hasNote = new sfn.Choice(scope, 'HasNote').when(sfn.Condition.isPresent('$.input.note'), note).otherwise(hasTask);
-  const upsert = task(StateNames.upsertProspect, fns.upsertProspect, { 'input.$': '$.input', 'executionKey.$': '$.executionKey' });
-  upsert.next(hasNote);
+  const upsert = step(StateNames.upsertProspect, fns.upsertProspect, { 'input.$': '$.input', 'executionKey.$': '$.executionKey' }, hasNote);
   for (const keyPass of [fromEventDetail, fromEventId, fromInput, fromExecutionName]) keyPass.next(upsert);
 
   return init;

@@ -3,7 +3,7 @@ import { ExecutionError, type RunOptions, type StateMachine } from 'aws-local-st
 import {
   createMeetingHandler, createNoteHandler, createTaskHandler, createUpsertProspectHandler, type StepHandler,
 } from '../../functions/handlers.ts';
-import { StateNames } from '../../infra/state-machine-definition.ts';
+import { finalAttemptStateName, StateNames, type TaskStateName } from '../../infra/state-machine-definition.ts';
 import { ErrorName } from '../errors.ts';
 import type { StepDependencies } from '../workflow/dependencies.ts';
 import type { WorkflowRun } from '../workflow/steps.ts';
@@ -87,14 +87,23 @@ export function asLambdaError(error: unknown): Error {
   return lambdaError;
 }
 
+/** Task state → in-process handler: each step, and its final attempt, which runs the same handler. */
 export function bindHandlers(deps: StepDependencies): Record<string, StepHandler> {
   const getDeps = () => deps;
-  return {
+  const steps: Record<TaskStateName, StepHandler> = {
     [StateNames.upsertProspect]: createUpsertProspectHandler(getDeps),
     [StateNames.createNote]: createNoteHandler(getDeps),
     [StateNames.createTask]: createTaskHandler(getDeps),
     [StateNames.createMeeting]: createMeetingHandler(getDeps),
   };
+  const bound: Record<string, StepHandler> = { ...steps };
+  for (const [step, handler] of Object.entries(steps) as [TaskStateName, StepHandler][]) bound[finalAttemptStateName(step)] = handler;
+  return bound;
+}
+
+/** The step a task state belongs to: CreateMeetingFinalAttempt → CreateMeeting. */
+function stepOfState(state: string): string {
+  return state.replace(/FinalAttempt$/, '');
 }
 
 export async function runWorkflowLocally(options: LocalRunOptions): Promise<LocalRunResult> {
@@ -166,7 +175,7 @@ export async function runWorkflowLocally(options: LocalRunOptions): Promise<Loca
       const progress = toRunEvent(event, entered, caught);
       if (!progress) continue;
       if (progress.type === 'state-retried') retries[progress.state] = (retries[progress.state] ?? 0) + 1;
-      if (progress.type === 'state-failed' && handlers[progress.state]) lastFailedState = progress.state;
+      if (progress.type === 'state-failed' && handlers[progress.state]) lastFailedState = stepOfState(progress.state);
       options.onEvent?.(progress);
       const published = progress.type === 'state-exited' ? pendingPublished.get(progress.state) : undefined;
       if (published) {

@@ -229,6 +229,18 @@ describe('triggers', () => {
     expect(JSON.stringify(result.publishedEvents)).not.toContain('jordan.miller@example.com');
   });
 
+  it('runs a step once more after its retries ran out, so an error that ends just then still completes the workflow', async () => {
+    const outlastingRetries = Array.from({ length: 7 }, () => ({ kind: 'serverError' as const, status: 503 as const }));
+    harness.sandbox.injectFaults(outlastingRetries, { method: 'POST', path: '/tasks' });
+    const result = await harness.run(quickstartInput());
+    expect(result.status).toBe('SUCCEEDED');
+    expect(result.retries.CreateTask).toBe(6);
+    const attempts = result.events.filter((event) => event.type === 'state-entered' && event.stateType === 'Task' && event.state.startsWith('CreateTask')).map((event) => event.state);
+    expect(attempts).toEqual(['CreateTask', 'CreateTaskFinalAttempt']);
+    expect(result.publishedEvents.map((event) => (event.Detail as { failedStep: string }).failedStep)).toEqual(['CreateTask']);
+    expect((await harness.inspect()).counts).toEqual({ prospects: 1, notes: 1, tasks: 1, meetings: 1 });
+  });
+
   it('publishes no failure event when the execution succeeds', async () => {
     const result = await harness.run(quickstartInput());
     expect(result.publishedEvents).toEqual([]);

@@ -148,8 +148,18 @@ describe('triggers and operations', () => {
       Type: 'Task', Resource: 'arn:aws:states:::events:putEvents',
       Parameters: { Entries: [expect.objectContaining({ DetailType: 'ProspectActivityFailed', Source: 'hiringcenter.workflows' })] },
     });
-    expect(definition.States.Failed).toMatchObject({ Type: 'Fail', ErrorPath: '$.failure.Error', CausePath: '$.failure.Cause' });
     expect(policiesWith('events:PutEvents')).toHaveLength(1);
+  });
+
+  it('always fails at a task, never at a Fail state, so that a Step Functions redrive resumes the failed step', () => {
+    const { definition } = definitionFromTemplate(template.toJSON() as never);
+    const states = definition.States as Record<string, { Type: string; Next?: string; Catch?: unknown[]; Resource?: string }>;
+    expect(Object.values(states).filter((state) => state.Type === 'Fail')).toEqual([]);
+    for (const step of ['UpsertProspect', 'CreateNote', 'CreateTask', 'CreateMeeting']) {
+      const finalAttempt = states[`${step}FinalAttempt`];
+      expect(finalAttempt).toMatchObject({ Type: 'Task', Resource: states[step]?.Resource, Next: states[step]?.Next });
+      expect(finalAttempt?.Catch).toBeUndefined();
+    }
   });
 });
 

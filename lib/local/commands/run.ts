@@ -121,7 +121,8 @@ function describeEvent(event: RunEvent): string | undefined {
   switch (event.type) {
     case 'state-entered':
       if (event.stateType === 'Wait') return `⏳ ${event.state}: waiting out the API's Retry-After`;
-      return event.stateType === 'Task' ? `▶ ${event.state}` : undefined;
+      if (event.stateType !== 'Task') return undefined;
+      return event.state.endsWith('FinalAttempt') ? `▶ ${event.state.replace(/FinalAttempt$/, '')}: one more attempt after the failure was published` : `▶ ${event.state}`;
     case 'state-exited': {
       if (event.stateType === 'Choice') return describeSkip(event.state, event.output);
       if (event.stateType !== 'Task' || event.caught || event.state === 'PublishFailureEvent') return undefined;

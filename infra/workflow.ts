@@ -2,11 +2,12 @@ import { fileURLToPath } from 'node:url';
 import { Duration, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Architecture, type CfnFunction, Runtime, Tracing } from 'aws-cdk-lib/aws-lambda';
-import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
+import { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
+import { LAMBDA_BUNDLING, LAMBDA_RUNTIME_ENVIRONMENT } from './bundling.ts';
 import { buildWorkflowDefinition, type DefinitionOptions, type StepFunctions } from './state-machine-definition.ts';
 
 export interface ProspectActivityWorkflowProps {
@@ -52,7 +53,7 @@ export class ProspectActivityWorkflow extends Construct {
     const environment: Record<string, string> = {
       HIRINGCENTER_SECRET_ID: this.secret.secretArn,
       HIRINGCENTER_BASE_URL: props.baseUrl ?? 'https://api.hiringcenterpro.com/v2',
-      NODE_OPTIONS: '--enable-source-maps',
+      ...LAMBDA_RUNTIME_ENVIRONMENT,
     };
     if (props.defaultUserId) environment.HIRINGCENTER_DEFAULT_USER_ID = props.defaultUserId;
 
@@ -77,16 +78,7 @@ export class ProspectActivityWorkflow extends Construct {
         environment,
         role,
         logGroup,
-        bundling: {
-          format: OutputFormat.ESM,
-          target: 'node22',
-          minify: true,
-          sourceMap: true,
-          bundleAwsSDK: true,
-          mainFields: ['module', 'main'],
-          // Some bundled CommonJS dependencies call require(); ESM output needs it defined (TECH-NOTES.md).
-          banner: "import { createRequire } from 'node:module'; const require = createRequire(import.meta.url);",
-        },
+        bundling: LAMBDA_BUNDLING,
       });
       this.secret.grantRead(fn);
       Validations.of(role).acknowledge({

@@ -85,9 +85,17 @@ function zoneOffsetMs(epochMs: number, zone: string, fromWallClock: boolean): nu
  */
 export function canonicalTimeZone(zone: string): string | undefined {
   if (!/^[A-Za-z][A-Za-z0-9_+\-/]*$/.test(zone)) return undefined;
+  if (canonicalZones.has(zone)) return canonicalZones.get(zone);
+  let canonical: string | undefined;
   try {
-    return new Intl.DateTimeFormat('en-US', { timeZone: zone }).resolvedOptions().timeZone;
+    canonical = new Intl.DateTimeFormat('en-US', { timeZone: zone }).resolvedOptions().timeZone;
   } catch {
-    return undefined;
+    canonical = undefined;
   }
+  // Building an Intl.DateTimeFormat costs far more than the rest of a warm invocation; a container sees few zones.
+  if (canonicalZones.size < MAX_CACHED_ZONES) canonicalZones.set(zone, canonical);
+  return canonical;
 }
+
+const MAX_CACHED_ZONES = 1000;
+const canonicalZones = new Map<string, string | undefined>();

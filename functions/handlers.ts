@@ -63,26 +63,19 @@ export function createUpsertProspectHandler(getDeps: () => StepDependencies): St
   });
 }
 
-export function createNoteHandler(getDeps: () => StepDependencies): StepHandler {
-  const schema = activityStepInputSchema('note');
-  return stepHandler('create-note', getDeps, (event, deps) => {
-    const { note, run } = parseStepInput(schema, event, 'create-note');
-    return createNoteStep(deps.api, note, run, deps.config);
-  });
+type ActivityStep = (api: StepDependencies['api'], section: unknown, run: WorkflowRun, config: StepDependencies['config']) => Promise<WorkflowRun>;
+
+/** The note, task and meeting steps differ only in their section, step name and domain function. */
+function activityHandler(section: 'note' | 'task' | 'meeting', step: StepName, createStep: ActivityStep) {
+  return (getDeps: () => StepDependencies): StepHandler => {
+    const schema = activityStepInputSchema(section);
+    return stepHandler(step, getDeps, (event, deps) => {
+      const parsed = parseStepInput(schema, event, step);
+      return createStep(deps.api, parsed[section], parsed.run, deps.config);
+    });
+  };
 }
 
-export function createTaskHandler(getDeps: () => StepDependencies): StepHandler {
-  const schema = activityStepInputSchema('task');
-  return stepHandler('create-task', getDeps, (event, deps) => {
-    const { task, run } = parseStepInput(schema, event, 'create-task');
-    return createTaskStep(deps.api, task, run, deps.config);
-  });
-}
-
-export function createMeetingHandler(getDeps: () => StepDependencies): StepHandler {
-  const schema = activityStepInputSchema('meeting');
-  return stepHandler('create-meeting', getDeps, (event, deps) => {
-    const { meeting, run } = parseStepInput(schema, event, 'create-meeting');
-    return createMeetingStep(deps.api, meeting, run, deps.config);
-  });
-}
+export const createNoteHandler = activityHandler('note', 'create-note', createNoteStep);
+export const createTaskHandler = activityHandler('task', 'create-task', createTaskStep);
+export const createMeetingHandler = activityHandler('meeting', 'create-meeting', createMeetingStep);

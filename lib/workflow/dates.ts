@@ -42,6 +42,8 @@ export function toEpochMs(value: DateInput, zoneForLocalTimes = 'UTC'): number {
     throw new DateParseError('is not a real calendar date or time');
   }
   if (offset !== undefined) return wallClockAsUtc - offsetMinutes(offset) * 60_000;
+  // UTC has no offset at any instant; skipping the formatter spares a first call the ICU load (see canonicalTimeZone).
+  if (zoneForLocalTimes === 'UTC') return wallClockAsUtc;
   return wallClockAsUtc - zoneOffsetMs(wallClockAsUtc, zoneForLocalTimes, true);
 }
 
@@ -85,7 +87,12 @@ function zoneOffsetMs(epochMs: number, zone: string, fromWallClock: boolean): nu
  */
 export function canonicalTimeZone(zone: string): string | undefined {
   if (!/^[A-Za-z][A-Za-z0-9_+\-/]*$/.test(zone)) return undefined;
+  // Fast path: a name ICU lists as canonical resolves to itself (test/unit/workflow-dates-keys.test.ts checks every
+  // one). Listing the names costs about 2 ms in a fresh process; the first Intl.DateTimeFormat costs about 20 ms (ICU
+  // loads its locale and calendar data), and that was most of the extra cold start of upsertProspect and createMeeting.
+  if (listedZones().has(zone)) return zone;
   if (canonicalZones.has(zone)) return canonicalZones.get(zone);
+  // Aliases ("US/Eastern", "Asia/Kolkata"), other spellings ("america/new_york") and unknown names.
   let canonical: string | undefined;
   try {
     canonical = new Intl.DateTimeFormat('en-US', { timeZone: zone }).resolvedOptions().timeZone;
@@ -99,3 +106,11 @@ export function canonicalTimeZone(zone: string): string | undefined {
 
 const MAX_CACHED_ZONES = 1000;
 const canonicalZones = new Map<string, string | undefined>();
+
+let canonicalZoneNames: ReadonlySet<string> | undefined;
+
+/** ICU's canonical zone names, plus "UTC", which Intl resolves to itself but does not list. */
+export function listedZones(): ReadonlySet<string> {
+  canonicalZoneNames ??= new Set([...Intl.supportedValuesOf('timeZone'), 'UTC']);
+  return canonicalZoneNames;
+}

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { canonicalTimeZone, DateParseError, toEpochMs } from '../../lib/workflow/dates.ts';
+import { canonicalTimeZone, DateParseError, listedZones, toEpochMs } from '../../lib/workflow/dates.ts';
 import { deriveStepKey, STEPS } from '../../lib/workflow/keys.ts';
 import { escapeHtml, noteBodyToHtml } from '../../lib/workflow/note-html.ts';
 
@@ -14,6 +14,15 @@ describe('toEpochMs', () => {
       const offset = `${sign}${String(Math.floor(abs / 60)).padStart(2, '0')}:${String(abs % 60).padStart(2, '0')}`;
       expect(toEpochMs(`${local}${offset}`)).toBe(date.getTime());
     }), { numRuns: 500 });
+  });
+
+  it('reads times without an offset as UTC by default, exactly as the zone rules would', () => {
+    fc.assert(fc.property(fc.date({ min: new Date('1975-01-01'), max: new Date('2200-01-01'), noInvalidDate: true }), (date) => {
+      const local = date.toISOString().slice(0, 19);
+      expect(toEpochMs(local)).toBe(Math.floor(date.getTime() / 1000) * 1000);
+      // 'Etc/UTC' takes the Intl path; 'UTC' skips it.
+      expect(toEpochMs(local, 'Etc/UTC')).toBe(toEpochMs(local, 'UTC'));
+    }), { numRuns: 200 });
   });
 
   it('reads wall-clock times in the given zone, across DST changes', () => {
@@ -46,6 +55,20 @@ describe('canonicalTimeZone', () => {
   it('refuses offsets and made-up names', () => {
     for (const zone of ['+05:00', '-0300', 'Mars/Base', '', 'America/', 'GMT+25']) expect(canonicalTimeZone(zone)).toBeUndefined();
   });
+
+  it('gives the same answer as Intl for every listed zone, so the fast path changes no result', () => {
+    for (const zone of listedZones()) {
+      expect(new Intl.DateTimeFormat('en-US', { timeZone: zone }).resolvedOptions().timeZone).toBe(zone);
+      expect(canonicalTimeZone(zone)).toBe(zone);
+    }
+  });
+
+  it('still resolves aliases and other spellings through Intl', () => {
+    expect(canonicalTimeZone('US/Eastern')).toBe('America/New_York');
+    expect(canonicalTimeZone('Etc/UTC')).toBe('UTC');
+    expect(canonicalTimeZone('europe/paris')).toBe('Europe/Paris');
+    expect(listedZones().has('US/Eastern')).toBe(false);
+  });
 });
 
 describe('step idempotency keys', () => {
@@ -61,6 +84,14 @@ describe('step idempotency keys', () => {
       }
       if (a !== b) expect(deriveStepKey(b, 'create-note')).not.toBe(deriveStepKey(a, 'create-note'));
     }), { numRuns: 300 });
+  });
+
+  it('never change for a given execution key: a redrive after a deploy must send the keys the API already stored', () => {
+    // Recorded from the first implementation (createHash().update(key, 'utf8')); lone surrogates become U+FFFD.
+    expect(deriveStepKey('arn:aws:states:us-east-1:123456789012:execution:wf:run-1', 'create-note'))
+      .toBe('hcwf-v1-create-note-e7e6f8787771219a8ac4862d6434c7ea17ec86e1c1a9948065d5b84013033d57');
+    expect(deriveStepKey('zapier-delivery-\u00e9\ud800', 'upsert-prospect'))
+      .toBe('hcwf-v1-upsert-prospect-db90fba3f26f9525cd9c934586561e6bbbbd52c5b1e097c423e7f5e0bd27b60f');
   });
 });
 

@@ -20,6 +20,7 @@ import { type BundlingOptions, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodej
  *   Without it the wrappers are object methods (`__commonJS({"path"(exports,module){...}})`) that V8 compiles lazily.
  *   The bundle is larger on disk but loads faster, and stack traces keep readable function names without a source map.
  * - `mainFields` prefers the packages' ESM sources, which esbuild tree-shakes better, even for CommonJS output.
+ * - `esbuildDetection` defined, as undici's own bundled build does (see below).
  */
 export const LAMBDA_BUNDLING = {
   format: OutputFormat.CJS,
@@ -29,6 +30,10 @@ export const LAMBDA_BUNDLING = {
   sourceMap: false,
   bundleAwsSDK: true,
   mainFields: ['module', 'main'],
+  // undici's own flag for bundled builds (its `build:node` script, which makes the copy inside Node): it drops the
+  // experimental Milo HTTP parser, 157 kB of WebAssembly in base64 that an npm build otherwise carries, and keeps llhttp,
+  // the parser Node's own fetch uses. Measured: createNote's cold start -7 ms.
+  define: { esbuildDetection: '1' },
   esbuildArgs: {
     '--minify-whitespace': true,
     '--minify-syntax': true,

@@ -36,12 +36,14 @@ describe('Lambda bundle size', () => {
     ).toBeLessThanOrEqual(Math.floor((recorded ?? 0) * GROWTH_ALLOWED));
   });
 
-  it.each(HANDLER_NAMES)('%s bundles zod/mini and undici internals only, not classic zod or the whole undici', (name) => {
+  it.each(HANDLER_NAMES)('%s bundles zod/mini and undici internals only, not classic zod, the whole undici or its Milo parser', (name) => {
     const code = readFileSync(built.handlers[name].bundlePath, 'utf8');
     // Classic zod registers its schema classes under these names; zod/mini's are "ZodMiniString" and so on.
     expect(code).not.toContain('"ZodString"');
     // Only undici's root module (fetch, MockAgent, ...) brings these; lib/hiringcenter/agent.ts imports the Agent alone.
     expect(code).not.toContain('MockAgent');
     expect(code).not.toContain('fetch failed');
+    // infra/bundling.ts defines esbuildDetection, so undici's experimental Milo parser (WebAssembly) stays out.
+    expect(code).not.toContain('AGFzbQEAAAABQgtgA39/fwBgAX8Bf2ACf38AYAF/AGABfwF+');
   });
 });

@@ -20,7 +20,9 @@ const LEVELS: Record<LogLevel, number> = { debug: 10, info: 20, warn: 30, error:
 export function redactText(text: string, secrets: readonly string[] = []): string {
   let out = text;
   for (const secret of secrets) if (secret) out = out.split(secret).join('[redacted]');
-  return out.replace(EMAIL_PATTERN, '[email]').replace(PHONE_PATTERN, (match) => (/\d{7,}/.test(match.replace(/\D/g, '')) ? '[phone]' : match));
+  // Every log line passes through here; most strings hold no '@', and skipping the e-mail scan for them is measurable.
+  if (out.includes('@')) out = out.replace(EMAIL_PATTERN, '[email]');
+  return out.replace(PHONE_PATTERN, (match) => (/\d{7,}/.test(match.replace(/\D/g, '')) ? '[phone]' : match));
 }
 
 export function redactValue(value: unknown, secrets: readonly string[] = [], depth = 0): unknown {
@@ -49,7 +51,8 @@ export function createJsonLogger(options: JsonLoggerOptions = {}): Logger {
   const make = (base: LogFields): Logger => ({
     log(level, message, fields) {
       if (LEVELS[level] < threshold) return;
-      const entry = redactValue({ level, time: new Date().toISOString(), message, ...base, ...fields }, secrets());
+      // level and time come from here, not from callers, so they skip redaction.
+      const entry = { level, time: new Date().toISOString(), ...(redactValue({ message, ...base, ...fields }, secrets()) as LogFields) };
       write(JSON.stringify(entry));
     },
     child(fields) {

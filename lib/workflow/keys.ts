@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 
 export const STEPS = ['upsert-prospect', 'create-note', 'create-task', 'create-meeting'] as const;
 export type StepName = (typeof STEPS)[number];
@@ -9,6 +9,7 @@ export type StepName = (typeof STEPS)[number];
  * The `v1` lets a future format change avoid colliding with keys already stored by the API.
  */
 export function deriveStepKey(executionKey: string, step: StepName): string {
-  const digest = createHash('sha256').update(executionKey, 'utf8').digest('hex');
+  // One-shot crypto.hash (Node 21.7+) is about twice as fast as createHash().update().digest() for short inputs.
+  const digest = hash('sha256', executionKey, 'hex');
   return `hcwf-v1-${step}-${digest}`;
 }

@@ -29,6 +29,13 @@ const ORIGINAL_BUNDLING: BundlingOptions = {
 const SOURCE_MAPS = { NODE_OPTIONS: '--enable-source-maps' };
 const CJS = { ...ORIGINAL_BUNDLING, sourceMap: false, format: OutputFormat.CJS, banner: undefined } satisfies BundlingOptions;
 const NO_DYNAMIC_IMPORT = { ...CJS, esbuildArgs: { '--supported:dynamic-import': 'false' } } satisfies BundlingOptions;
+/** infra/bundling.ts without the esbuildDetection define, i.e. with undici's Milo parser bundled. */
+const WITH_MILO = { ...LAMBDA_BUNDLING, define: {} } satisfies BundlingOptions;
+/** Rejected: undici loads node:http2 (about 9 ms) for a client we never use (allowH2: false). */
+const WITHOUT_HTTP2 = {
+  ...LAMBDA_BUNDLING,
+  esbuildArgs: { ...LAMBDA_BUNDLING.esbuildArgs, '--alias': `node:http2=${fileURLToPath(new URL('./variants/http2-unavailable.cjs', import.meta.url))}` },
+} satisfies BundlingOptions;
 
 interface Variant {
   name: string;
@@ -44,13 +51,15 @@ const VARIANTS: Variant[] = [
   { name: 'C', entry: 'create-note', bundling: { ...ORIGINAL_BUNDLING, sourceMap: false }, environment: {}, note: 'B without the source map file' },
   { name: 'D', entry: 'create-note', bundling: CJS, environment: {}, note: 'C as CommonJS (no banner)' },
   { name: 'E', entry: 'create-note', bundling: NO_DYNAMIC_IMPORT, environment: {}, note: 'D with import() turned into require()' },
-  { name: 'F final', entry: 'create-note', bundling: LAMBDA_BUNDLING, environment: { ...LAMBDA_RUNTIME_ENVIRONMENT }, note: 'E without identifier minification = infra/bundling.ts' },
-  { name: 'G', entry: 'create-note', bundling: { ...LAMBDA_BUNDLING, mainFields: ['main', 'module'] }, environment: {}, note: 'F from the CommonJS builds (SDK not tree-shaken)' },
-  { name: 'H', entry: 'create-note', bundling: { ...LAMBDA_BUNDLING, sourceMap: true }, environment: SOURCE_MAPS, note: 'F with source maps back on' },
+  { name: 'F', entry: 'create-note', bundling: WITH_MILO, environment: {}, note: 'E without identifier minification' },
+  { name: 'I final', entry: 'create-note', bundling: LAMBDA_BUNDLING, environment: { ...LAMBDA_RUNTIME_ENVIRONMENT }, note: "F with esbuildDetection defined (undici's Milo parser left out) = infra/bundling.ts" },
+  { name: 'G', entry: 'create-note', bundling: { ...LAMBDA_BUNDLING, mainFields: ['main', 'module'] }, environment: {}, note: 'final from the CommonJS builds (SDK not tree-shaken)' },
+  { name: 'H', entry: 'create-note', bundling: { ...LAMBDA_BUNDLING, sourceMap: true }, environment: SOURCE_MAPS, note: 'final with source maps back on' },
+  { name: 'J', entry: 'create-note', bundling: WITHOUT_HTTP2, environment: {}, note: 'final with node:http2 replaced by a throwing stub (rejected)' },
   { name: 'floor A', entry: 'floor', bundling: ORIGINAL_BUNDLING, environment: SOURCE_MAPS, note: 'floor baseline, original settings' },
-  { name: 'floor F', entry: 'floor', bundling: LAMBDA_BUNDLING, environment: {}, note: 'floor baseline, final settings' },
+  { name: 'floor final', entry: 'floor', bundling: LAMBDA_BUNDLING, environment: {}, note: 'floor baseline, final settings' },
   { name: 'naive A', entry: 'naive', bundling: ORIGINAL_BUNDLING, environment: SOURCE_MAPS, note: 'naive baseline, original settings' },
-  { name: 'naive F', entry: 'naive', bundling: LAMBDA_BUNDLING, environment: {}, note: 'naive baseline, final settings' },
+  { name: 'naive final', entry: 'naive', bundling: LAMBDA_BUNDLING, environment: {}, note: 'naive baseline, final settings' },
 ];
 
 const entryPath = (entry: Variant['entry']): string =>

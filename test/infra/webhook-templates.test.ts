@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { ACCEPTED_TEMPLATE, describeExecutionTemplate, START_REJECTED_TEMPLATE, STATUS_TEMPLATE, startExecutionTemplate } from '../../infra/webhook-api.ts';
+import { ACCEPTED_TEMPLATE, describeExecutionTemplate, FAILURE_WITHOUT_STEP_MESSAGE, START_REJECTED_TEMPLATE, STATUS_TEMPLATE, startExecutionTemplate } from '../../infra/webhook-api.ts';
 import { renderMappingTemplate } from '../support/apigateway-vtl.ts';
 import { quickstartInput } from '../support/harness.ts';
 
@@ -67,6 +67,20 @@ describe('responses', () => {
     const failed = JSON.parse(renderMappingTemplate(STATUS_TEMPLATE, { body: { name: 'k', status: 'FAILED', error: 'HiringCenter.Rejected', cause } }).output) as Record<string, unknown>;
     expect(failed).toMatchObject({ id: 'k', status: 'FAILED', error: 'HiringCenter.Rejected', message: 'POST /notes: 400 "body" is required' });
     expect(JSON.stringify(failed)).not.toContain('trace');
+    const running = JSON.parse(renderMappingTemplate(STATUS_TEMPLATE, { body: { name: 'k', status: 'RUNNING' } }).output) as Record<string, unknown>;
+    expect(Object.keys(running).sort()).toEqual(['id', 'status', 'statusUrl']);
+  });
+
+  it('still answers with valid JSON when a failed execution has a cause that is not JSON, without echoing it', () => {
+    const quotingInput = "An error occurred while executing the state 'CreateNote'. The JSONPath '$.run' could not be found in the input '{\"prospect\":{\"email\":\"jordan@example.com\"}}'";
+    for (const cause of [quotingInput, 'Lambda.ServiceException: Rate exceeded', '', JSON.stringify({ errorType: 'Sandbox.Timedout' })]) {
+      const failed = JSON.parse(renderMappingTemplate(STATUS_TEMPLATE, { body: { name: 'k', status: 'FAILED', error: 'States.Runtime', cause } }).output) as Record<string, unknown>;
+      expect(failed).toMatchObject({ id: 'k', status: 'FAILED', error: 'States.Runtime', message: FAILURE_WITHOUT_STEP_MESSAGE });
+      expect(JSON.stringify(failed)).not.toContain('jordan');
+    }
+  });
+
+  it('reports a running execution with its id and status only', () => {
     const running = JSON.parse(renderMappingTemplate(STATUS_TEMPLATE, { body: { name: 'k', status: 'RUNNING' } }).output) as Record<string, unknown>;
     expect(Object.keys(running).sort()).toEqual(['id', 'status', 'statusUrl']);
   });

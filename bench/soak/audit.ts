@@ -2,8 +2,8 @@
  * After a soak: which records exist per workflow (found by the workflow's own email or phone), against what the
  * workflow asked for, and whether a secret or a prospect's contact details appear anywhere in what was captured.
  */
-import type { LocalRunResult } from '../../lib/local/runner.ts';
-import type { SandboxRecords } from '../../lib/local/sandbox/index.ts';
+import type { LocalRunResult } from '../../dev/runner.ts';
+import type { SandboxRecords } from '../../dev/sandbox/index.ts';
 import { RECORD_KINDS, zeroCounts, type Counts, type SoakWorkflow } from './workload.ts';
 
 export interface AuditResult {

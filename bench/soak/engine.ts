@@ -4,7 +4,7 @@
  * `npm run soak` command and the CI tests (test/reliability/) both run this module, at different sizes.
  */
 import { monitorEventLoopDelay } from 'node:perf_hooks';
-import type { FaultKind } from '../../lib/local/sandbox/index.ts';
+import type { FaultKind } from '../../dev/sandbox/index.ts';
 import { auditRecords, countLeaks, type AuditResult } from './audit.ts';
 import { ALL_FAULT_KINDS, REAL_WORLD_FAULTS, startRig, type Delivery } from './rig.ts';
 import { buildWorkload, type Counts } from './workload.ts';

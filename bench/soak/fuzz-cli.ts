@@ -6,8 +6,8 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { isDeepStrictEqual } from 'node:util';
-import { readInputFile } from '../../lib/local/input-file.ts';
-import { startSandbox, type Sandbox } from '../../lib/local/sandbox/index.ts';
+import { readInputFile } from '../../dev/input-file.ts';
+import { startSandbox, type Sandbox } from '../../dev/sandbox/index.ts';
 import { describeError, jsonBytes, Violation, type FuzzTarget, type Verdict } from './fuzz.ts';
 import { inputFileCase } from './hostile.ts';
 
@@ -18,7 +18,7 @@ import { inputFileCase } from './hostile.ts';
 export async function cliFileTarget(fullRuns: number): Promise<FuzzTarget<Uint8Array>> {
   const dir = await mkdtemp(join(tmpdir(), 'hc-fuzz-'));
   const sandbox = await startSandbox();
-  const { run } = await import('../../lib/local/commands/run.ts');
+  const { run } = await import('../../dev/commands/run.ts');
   let index = 0;
   return {
     name: 'cli-file',

@@ -4,8 +4,8 @@
  * minutes. Everything the workflows print or return is captured, for the leak count.
  */
 import { DEFAULT_TIMEOUTS, HiringCenterClient } from '../../lib/hiringcenter/index.ts';
-import { runWorkflowLocally, type LocalRunResult } from '../../lib/local/runner.ts';
-import { startSandbox, type FaultKind, type RandomFaults, type Sandbox } from '../../lib/local/sandbox/index.ts';
+import { runWorkflowLocally, type LocalRunResult } from '../../dev/runner.ts';
+import { startSandbox, type FaultKind, type RandomFaults, type Sandbox } from '../../dev/sandbox/index.ts';
 import { createJsonLogger } from '../../lib/log.ts';
 import { StaticKeyProvider } from '../../lib/secrets/index.ts';
 

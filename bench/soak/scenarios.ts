@@ -4,12 +4,12 @@
  * after it, to measure the documented limit).
  */
 import { FAILURE_EVENT, RETRY_POLICY, StateNames } from '../../infra/state-machine-definition.ts';
-import type { RandomFaults } from '../../lib/local/sandbox/index.ts';
+import type { RandomFaults } from '../../dev/sandbox/index.ts';
 import { startRig, type Delivery } from './rig.ts';
 import type { Counts } from './workload.ts';
 
 const USER = 'a7c1e9d34b2f4d8aa6c05e1f9b7d2a33';
-/** The sandbox keeps completed idempotency keys for 24 h (lib/local/sandbox/idempotency.ts). */
+/** The sandbox keeps completed idempotency keys for 24 h (dev/sandbox/idempotency.ts). */
 const RETENTION_MS = 24 * 60 * 60 * 1000;
 
 function drillInput(tag: string): Record<string, unknown> {

@@ -2,7 +2,7 @@
  * The soak's workload: one distinct prospect per workflow (its own email and phone), so that any duplicate or missing
  * record can be traced to the workflow that caused it. Seeded, so a run can be repeated exactly.
  */
-import { mulberry32 } from '../../lib/local/sandbox/index.ts';
+import { mulberry32 } from '../../dev/sandbox/index.ts';
 
 export type RecordKind = 'prospects' | 'notes' | 'tasks' | 'meetings';
 export type Counts = Record<RecordKind, number>;

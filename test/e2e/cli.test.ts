@@ -2,7 +2,7 @@ import { execFile } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startSandbox, type Sandbox } from '../../lib/local/sandbox/index.ts';
+import { startSandbox, type Sandbox } from '../../dev/sandbox/index.ts';
 
 /* The CLI contract of ARCHITECTURE.md §3, exercised as a user runs it: a child process, stdout, stderr, exit code. */
 const root = fileURLToPath(new URL('../..', import.meta.url));

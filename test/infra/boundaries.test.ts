@@ -7,7 +7,7 @@ import { describe, expect, it } from 'vitest';
 const root = fileURLToPath(new URL('../..', import.meta.url));
 const LAMBDA_ENTRIES = ['upsert-prospect', 'create-note', 'create-task', 'create-meeting'];
 /** What must never ship in a Lambda: local tooling, infrastructure code, and the dev-only engines. */
-const FORBIDDEN = /^(lib\/local|infra|test|bench)\/|node_modules\/(aws-local-stepfunctions|aws-cdk-lib|cdk-nag|vitest|fast-check)\/|node_modules\/zod\/v4\/classic\//;
+const FORBIDDEN = /^(dev|infra|test|bench)\/|node_modules\/(aws-local-stepfunctions|aws-cdk-lib|cdk-nag|vitest|fast-check)\/|node_modules\/zod\/v4\/classic\//;
 
 function sourceFiles(dir: string): string[] {
   return readdirSync(join(root, dir)).flatMap((name) => {
@@ -23,7 +23,7 @@ describe('what a Lambda can reach', () => {
     for (const file of files) {
       const imports = [...readFileSync(join(root, file), 'utf8').matchAll(/from\s+['"]([^'"]+)['"]/g)].map((match) => match[1] ?? '');
       for (const specifier of imports) {
-        expect(`${file} imports ${specifier}`).not.toMatch(/imports .*(local\/|infra\/|aws-local-stepfunctions|aws-cdk-lib|cdk-nag)/);
+        expect(`${file} imports ${specifier}`).not.toMatch(/imports .*(dev\/|infra\/|aws-local-stepfunctions|aws-cdk-lib|cdk-nag)/);
       }
     }
   });

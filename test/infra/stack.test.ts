@@ -5,7 +5,7 @@ import { AwsSolutionsChecks } from 'cdk-nag';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { buildApp } from '../../infra/app.ts';
 import { HiringCenterWorkflowStack } from '../../infra/stack.ts';
-import { definitionFromTemplate } from '../../lib/local/definition.ts';
+import { definitionFromTemplate } from '../../dev/definition.ts';
 
 // Bundling is skipped (identical template but for asset hashes); `npm run synth` in CI bundles for real.
 const NO_BUNDLING = { 'aws:cdk:bundling-stacks': [] };

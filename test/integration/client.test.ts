@@ -1,4 +1,4 @@
-// The client over real loopback sockets against the sandbox (lib/local/sandbox), with the shared keep-alive Agent.
+// The client over real loopback sockets against the sandbox (dev/sandbox), with the shared keep-alive Agent.
 import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import {
   ConflictError,
@@ -14,7 +14,7 @@ import {
   type CreateNoteRequest,
   type HiringCenterClientOptions,
 } from '../../lib/hiringcenter/index.ts';
-import { startSandbox, type Sandbox } from '../../lib/local/sandbox/index.ts';
+import { startSandbox, type Sandbox } from '../../dev/sandbox/index.ts';
 
 let sandbox: Sandbox;
 let keyCounter = 0;

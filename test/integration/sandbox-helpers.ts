@@ -1,6 +1,6 @@
 /** Shared client helpers for the sandbox integration tests (real loopback HTTP through undici). */
 import { Agent, request } from 'undici';
-import type { Sandbox } from '../../lib/local/sandbox/index.ts';
+import type { Sandbox } from '../../dev/sandbox/index.ts';
 
 export interface CallOptions {
   body?: unknown;

@@ -1,6 +1,6 @@
 /** Idempotency, fault injection, rate limits and shutdown of the sandbox, over real loopback sockets. */
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { startSandbox, type FaultKind, type Sandbox } from '../../lib/local/sandbox/index.ts';
+import { startSandbox, type FaultKind, type Sandbox } from '../../dev/sandbox/index.ts';
 import { createClient, item, jordan, meetingFor } from './sandbox-helpers.ts';
 
 let sb: Sandbox;

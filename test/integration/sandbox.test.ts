@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { startSandbox, type Sandbox } from '../../lib/local/sandbox/index.ts';
+import { startSandbox, type Sandbox } from '../../dev/sandbox/index.ts';
 import { createClient, item, jordan, meetingFor, USER_ID } from './sandbox-helpers.ts';
 
 let sb: Sandbox;

@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runSoak } from '../../bench/soak/engine.ts';
 import { duplicateDeliveryDrill, redriveDrill, RETENTION_MS } from '../../bench/soak/scenarios.ts';
-import { synthesizeWorkflow } from '../../lib/local/definition.ts';
-import { scaleDefinitionTime, type RunEvent } from '../../lib/local/runner.ts';
+import { synthesizeWorkflow } from '../../dev/definition.ts';
+import { scaleDefinitionTime, type RunEvent } from '../../dev/runner.ts';
 import { quickstartInput, startHarness, type Harness } from '../support/harness.ts';
 
 /*

@@ -1,7 +1,7 @@
 import { HiringCenterClient } from '../../lib/hiringcenter/index.ts';
 import { createJsonLogger, type Logger } from '../../lib/log.ts';
-import { runWorkflowLocally, type LocalRunOptions, type LocalRunResult, type RunEvent } from '../../lib/local/runner.ts';
-import { startSandbox, type Sandbox, type SandboxOptions } from '../../lib/local/sandbox/index.ts';
+import { runWorkflowLocally, type LocalRunOptions, type LocalRunResult, type RunEvent } from '../../dev/runner.ts';
+import { startSandbox, type Sandbox, type SandboxOptions } from '../../dev/sandbox/index.ts';
 import { StaticKeyProvider } from '../../lib/secrets/index.ts';
 import type { ApiKeyProvider } from '../../lib/secrets/types.ts';
 import type { WorkflowConfig } from '../../lib/workflow/input.ts';

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { synthesizeWorkflow } from '../../lib/local/definition.ts';
-import { toMermaid } from '../../lib/local/graph.ts';
+import { synthesizeWorkflow } from '../../dev/definition.ts';
+import { toMermaid } from '../../dev/graph.ts';
 
 const readme = readFileSync(new URL('../../README.md', import.meta.url), 'utf8');
 

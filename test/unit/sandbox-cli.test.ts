@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { run } from '../../lib/local/commands/sandbox.ts';
+import { run } from '../../dev/commands/sandbox.ts';
 
 function capture(): { out: string[]; err: string[]; deps: { out: (l: string) => void; err: (l: string) => void } } {
   const out: string[] = [];

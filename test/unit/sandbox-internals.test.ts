@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { FaultInjector, mulberry32, normalizeApiPath } from '../../lib/local/sandbox/faults.ts';
-import { IDEMPOTENCY_TTL_MS, IdempotencyStore } from '../../lib/local/sandbox/idempotency.ts';
-import { RateLimiter } from '../../lib/local/sandbox/rate-limit.ts';
+import { FaultInjector, mulberry32, normalizeApiPath } from '../../dev/sandbox/faults.ts';
+import { IDEMPOTENCY_TTL_MS, IdempotencyStore } from '../../dev/sandbox/idempotency.ts';
+import { RateLimiter } from '../../dev/sandbox/rate-limit.ts';
 
 describe('sandbox fault injector', () => {
   it('serves scripted faults in order to matching requests only, then falls back to random faults', () => {

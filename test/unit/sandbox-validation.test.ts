@@ -1,8 +1,8 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { isIanaTimeZone, normalizePhone, parseDateInput, parseLabels } from '../../lib/local/sandbox/formats.ts';
-import { canonicalJson, HttpError } from '../../lib/local/sandbox/http.ts';
-import { validateMeeting, validateProspect } from '../../lib/local/sandbox/validation.ts';
+import { isIanaTimeZone, normalizePhone, parseDateInput, parseLabels } from '../../dev/sandbox/formats.ts';
+import { canonicalJson, HttpError } from '../../dev/sandbox/http.ts';
+import { validateMeeting, validateProspect } from '../../dev/sandbox/validation.ts';
 
 const nonBlank = fc.string({ minLength: 1, maxLength: 30 }).filter((s) => s.trim() !== '');
 const e164 = fc.stringMatching(/^\+[1-9]\d{6,14}$/);

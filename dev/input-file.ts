@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { buffer } from 'node:stream/consumers';
-import { MAX_INPUT_DEPTH } from '../workflow/limits.ts';
+import { MAX_INPUT_DEPTH } from '../lib/workflow/limits.ts';
 
 export type ReadResult = { ok: true; value: unknown } | { ok: false; message: string };
 

@@ -2,11 +2,11 @@ import { randomUUID } from 'node:crypto';
 import { ExecutionError, type RunOptions, type StateMachine } from 'aws-local-stepfunctions';
 import {
   createMeetingHandler, createNoteHandler, createTaskHandler, createUpsertProspectHandler, type StepHandler,
-} from '../../functions/handlers.ts';
-import { finalAttemptStateName, StateNames, type TaskStateName } from '../../infra/state-machine-definition.ts';
-import { ErrorName } from '../errors.ts';
-import type { StepDependencies } from '../workflow/dependencies.ts';
-import type { WorkflowRun } from '../workflow/steps.ts';
+} from '../functions/handlers.ts';
+import { finalAttemptStateName, StateNames, type TaskStateName } from '../infra/state-machine-definition.ts';
+import { ErrorName } from '../lib/errors.ts';
+import type { StepDependencies } from '../lib/workflow/dependencies.ts';
+import type { WorkflowRun } from '../lib/workflow/steps.ts';
 import { synthesizeWorkflow } from './definition.ts';
 import { retryAfterOf, scaledWaits, stateMachineFor } from './time-scale.ts';
 

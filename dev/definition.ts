@@ -1,6 +1,6 @@
 import { App } from 'aws-cdk-lib';
 import type { StateMachineDefinition } from 'aws-local-stepfunctions';
-import { HiringCenterWorkflowStack } from '../../infra/stack.ts';
+import { HiringCenterWorkflowStack } from '../infra/stack.ts';
 
 /**
  * The state machine definition exactly as CDK synthesizes it for deployment, with CloudFormation intrinsics replaced

@@ -1,4 +1,4 @@
-import type { ApiKeyProvider } from '../../secrets/types.ts';
+import type { ApiKeyProvider } from '../../lib/secrets/types.ts';
 import type { Sandbox } from '../sandbox/index.ts';
 import { parseOptions } from '../cli.ts';
 import { readInputFile } from '../input-file.ts';
@@ -49,7 +49,7 @@ export async function run(argv: string[]): Promise<number> {
 
   // Loaded only now: synthesizing the CDK app is the slow part, and --help or a usage error should not wait for it.
   const [{ HiringCenterClient }, { createJsonLogger, silentLogger }, { createKeyProvider, StaticKeyProvider }, { startSandbox }, { runWorkflowLocally }] = await Promise.all([
-    import('../../hiringcenter/index.ts'), import('../../log.ts'), import('../../secrets/index.ts'), import('../sandbox/index.ts'), import('../runner.ts'),
+    import('../../lib/hiringcenter/index.ts'), import('../../lib/log.ts'), import('../../lib/secrets/index.ts'), import('../sandbox/index.ts'), import('../runner.ts'),
   ]);
   const progress = values.json ? () => undefined : (line: string) => process.stderr.write(`${line}\n`);
   let sandbox: Sandbox | undefined;

@@ -1,7 +1,7 @@
-import { HiringCenterClient } from '../../hiringcenter/index.ts';
-import { isWorkflowError } from '../../errors.ts';
-import { createKeyProvider } from '../../secrets/index.ts';
-import { DEFAULT_BASE_URL } from '../../workflow/dependencies.ts';
+import { HiringCenterClient } from '../../lib/hiringcenter/index.ts';
+import { isWorkflowError } from '../../lib/errors.ts';
+import { createKeyProvider } from '../../lib/secrets/index.ts';
+import { DEFAULT_BASE_URL } from '../../lib/workflow/dependencies.ts';
 import { parseOptions } from '../cli.ts';
 
 const HELP = `Usage: hc-workflow doctor [--base-url URL]

@@ -1,4 +1,4 @@
-import { workflowInputJsonSchema, type JsonSchemaTarget } from '../../workflow/json-schema.ts';
+import { workflowInputJsonSchema, type JsonSchemaTarget } from '../../lib/workflow/json-schema.ts';
 import { parseOptions } from '../cli.ts';
 
 const HELP = `Usage: hc-workflow schema [--target draft-4|draft-7|draft-2020-12]

@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { App } from 'aws-cdk-lib';
 import type { StateMachineDefinition } from 'aws-local-stepfunctions';
 import { HiringCenterWorkflowStack } from '../infra/stack.ts';
@@ -20,23 +21,35 @@ const LOCAL_ACCOUNT = '123456789012';
 
 type Template = { Resources: Record<string, { Type: string; Properties?: Record<string, unknown> }> };
 
-let cached: SynthesizedWorkflow | undefined;
+/** The state machines a template holds, by the logical-id prefix CDK gives them from their construct paths. */
+export const MACHINES = { workflow: 'WorkflowStateMachine', import: 'ImportStateMachine', importStarter: 'ImportStarter' } as const;
 
-export function synthesizeWorkflow(): SynthesizedWorkflow {
-  if (cached) return cached;
+let cachedTemplate: Template | undefined;
+const cached = new Map<string, SynthesizedWorkflow>();
+
+/** The deployable template, synthesized once per process with the app's own cdk.json context (its feature flags). */
+export function synthesizeTemplate(): Template {
+  if (cachedTemplate) return cachedTemplate;
+  const cdkJson = JSON.parse(readFileSync(new URL('../cdk.json', import.meta.url), 'utf8')) as { context?: Record<string, unknown> };
   // Skipping asset bundling leaves the template unchanged but for asset hashes; the ASL does not depend on them.
   // Skipping CDK's built-in CloudFormation validation (a WebAssembly engine, about 3 s of the 3.4 s synth) leaves it
   // unchanged too: it only reports. `cdk synth` and test/infra still validate the deployable template.
-  const app = new App({ context: { 'aws:cdk:bundling-stacks': [] }, builtinCloudFormationValidation: false });
+  const app = new App({ context: { ...cdkJson.context, 'aws:cdk:bundling-stacks': [] }, builtinCloudFormationValidation: false });
   const stack = new HiringCenterWorkflowStack(app, 'HiringCenterWorkflows', { context: {} });
-  const template = app.synth().getStackByName(stack.stackName).template as Template;
-  cached = definitionFromTemplate(template);
-  return cached;
+  cachedTemplate = app.synth().getStackByName(stack.stackName).template as Template;
+  return cachedTemplate;
 }
 
-export function definitionFromTemplate(template: Template): SynthesizedWorkflow {
-  const machines = Object.entries(template.Resources).filter(([, resource]) => resource.Type === 'AWS::StepFunctions::StateMachine');
-  if (machines.length !== 1) throw new Error(`expected one state machine in the template, found ${machines.length}`);
+export function synthesizeWorkflow(machine: keyof typeof MACHINES = 'workflow'): SynthesizedWorkflow {
+  let found = cached.get(machine);
+  if (!found) cached.set(machine, (found = definitionFromTemplate(synthesizeTemplate(), MACHINES[machine])));
+  return found;
+}
+
+export function definitionFromTemplate(template: Template, logicalIdPrefix: string = MACHINES.workflow): SynthesizedWorkflow {
+  const machines = Object.entries(template.Resources)
+    .filter(([id, resource]) => resource.Type === 'AWS::StepFunctions::StateMachine' && id.startsWith(logicalIdPrefix));
+  if (machines.length !== 1) throw new Error(`expected one state machine ${logicalIdPrefix}… in the template, found ${machines.length}`);
   const [, machine] = machines[0] as [string, { Properties?: Record<string, unknown> }];
   const definitionString = resolveIntrinsics(machine.Properties?.DefinitionString, template);
   if (typeof definitionString !== 'string') throw new Error('the state machine has no DefinitionString');

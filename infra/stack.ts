@@ -3,6 +3,7 @@ import * as events from 'aws-cdk-lib/aws-events';
 import type { Construct } from 'constructs';
 import { ActivityEvents } from './activity-events.ts';
 import { EventTrigger } from './event-trigger.ts';
+import { ProspectImport } from './prospect-import.ts';
 import { Monitoring } from './monitoring.ts';
 import { WebhookApi, type WebhookAuth } from './webhook-api.ts';
 import { ProspectActivityWorkflow } from './workflow.ts';
@@ -24,10 +25,13 @@ export interface WorkflowStackContext {
   /** How long one execution may run, quota waits included: seconds, or a duration such as `6h` or `90m`. */
   executionTimeout?: Duration;
   apiKeyRetentionHours?: number;
+  importMaxConcurrency?: number;
+  importTimeout?: Duration;
+  importResultsDays?: number;
 }
 
 const STRING_KEYS = ['secretArn', 'secretName', 'baseUrl', 'defaultUserId', 'eventBusName', 'eventSource', 'eventDetailType', 'alarmEmail'] as const;
-const NUMBER_KEYS = ['webhookRateLimit', 'webhookBurstLimit', 'webhookDailyQuota', 'apiKeyRetentionHours'] as const;
+const NUMBER_KEYS = ['webhookRateLimit', 'webhookBurstLimit', 'webhookDailyQuota', 'apiKeyRetentionHours', 'importMaxConcurrency', 'importResultsDays'] as const;
 
 /** The whole product: workflow, EventBridge trigger, webhook API and alarms. */
 export class HiringCenterWorkflowStack extends Stack {
@@ -37,6 +41,7 @@ export class HiringCenterWorkflowStack extends Stack {
   readonly webhook: WebhookApi;
   readonly monitoring: Monitoring;
   readonly activityEvents: ActivityEvents;
+  readonly imports: ProspectImport;
 
   constructor(scope: Construct, id: string, props: StackProps & { context?: WorkflowStackContext } = {}) {
     super(scope, id, props);
@@ -46,6 +51,13 @@ export class HiringCenterWorkflowStack extends Stack {
       : new events.EventBus(this, 'EventBus', { description: 'HiringCenter workflow requests, and ProspectActivityCompleted / ProspectActivityFailed events' });
     this.workflow = new ProspectActivityWorkflow(this, 'Workflow', context);
     this.activityEvents = new ActivityEvents(this, 'ActivityEvents', { stateMachine: this.workflow.stateMachine, eventBus: this.eventBus });
+    this.imports = new ProspectImport(this, 'Import', {
+      functions: this.workflow.functions,
+      eventBus: this.eventBus,
+      ...(context.importMaxConcurrency ? { maxConcurrency: context.importMaxConcurrency } : {}),
+      ...(context.importTimeout ? { timeout: context.importTimeout } : {}),
+      ...(context.importResultsDays ? { resultsExpiration: Duration.days(context.importResultsDays) } : {}),
+    });
     this.eventTrigger = new EventTrigger(this, 'EventTrigger', {
       eventBus: this.eventBus,
       stateMachine: this.workflow.stateMachine,
@@ -62,7 +74,7 @@ export class HiringCenterWorkflowStack extends Stack {
     this.monitoring = new Monitoring(this, 'Monitoring', {
       stateMachine: this.workflow.stateMachine,
       functions: { ...this.workflow.functions, publishActivityEvent: this.activityEvents.publisher },
-      deadLetterQueues: { TriggerDeadLetters: this.eventTrigger.deadLetterQueue, ActivityEventDeadLetters: this.activityEvents.deadLetterQueue },
+      deadLetterQueues: { TriggerDeadLetters: this.eventTrigger.deadLetterQueue, ActivityEventDeadLetters: this.activityEvents.deadLetterQueue, ImportUploadDeadLetters: this.imports.deadLetterQueue },
       ...(context.alarmEmail ? { alarmEmail: context.alarmEmail } : {}),
     });
 
@@ -70,6 +82,8 @@ export class HiringCenterWorkflowStack extends Stack {
     if (this.webhook.apiKey) new CfnOutput(this, 'WebhookApiKeyId', { value: this.webhook.apiKey.keyId, description: 'aws apigateway get-api-key --include-value --api-key <id>' });
     new CfnOutput(this, 'EventBusName', { value: this.eventBus.eventBusName });
     new CfnOutput(this, 'StateMachineArn', { value: this.workflow.stateMachine.stateMachineArn });
+    new CfnOutput(this, 'ImportBucketName', { value: this.imports.bucket.bucketName, description: 'Upload .csv or .jsonl files under imports/ to import them' });
+    new CfnOutput(this, 'ImportStateMachineArn', { value: this.imports.stateMachine.stateMachineArn });
     new CfnOutput(this, 'ApiKeySecretArn', { value: this.workflow.secret.secretArn, description: 'Put the HiringCenter API key here' });
     new CfnOutput(this, 'AlarmTopicArn', { value: this.monitoring.topic.topicArn });
   }
@@ -90,6 +104,8 @@ function readContext(scope: Construct): WorkflowStackContext {
   }
   const timeout: unknown = scope.node.tryGetContext('executionTimeout');
   if (timeout !== undefined) context.executionTimeout = parseDuration('executionTimeout', timeout);
+  const importTimeout: unknown = scope.node.tryGetContext('importTimeout');
+  if (importTimeout !== undefined) context.importTimeout = parseDuration('importTimeout', importTimeout);
   const auth: unknown = scope.node.tryGetContext('webhookAuth');
   if (auth !== undefined) {
     if (auth !== 'apiKey' && auth !== 'iam') throw new Error(`context webhookAuth must be "apiKey" or "iam", got ${JSON.stringify(auth)}`);

@@ -49,6 +49,8 @@ export const RETRY_POLICY = {
 
 export interface WorkflowStepProps {
   fn: IFunction;
+  /** Put before every state name of this step (see buildStepChain). @default none */
+  prefix?: string;
   /** JSONPath applied to the Task's output, e.g. `$.run` on the last step to leave the output contract. */
   outputPath?: string;
 }
@@ -66,8 +68,9 @@ export class WorkflowStep extends sfn.StateMachineFragment {
   readonly endStates: sfn.INextable[];
   readonly task: tasks.LambdaInvoke;
 
-  constructor(scope: Construct, stateName: TaskStateName, props: WorkflowStepProps) {
-    super(scope, stateName);
+  constructor(scope: Construct, step: TaskStateName, props: WorkflowStepProps) {
+    super(scope, step);
+    const stateName = `${props.prefix ?? ''}${step}`;
     this.task = new tasks.LambdaInvoke(this, stateName, {
       lambdaFunction: props.fn,
       payload: sfn.TaskInput.fromObject({
@@ -108,10 +111,13 @@ export class WorkflowStep extends sfn.StateMachineFragment {
  * UpsertProspect → CreateNote → CreateTask → CreateMeeting: four Task states, and nothing else on the way of a
  * workflow that is not rate-limited. The first step chooses the execution key and hands the other sections on; a step
  * whose section is absent returns the state unchanged. The last step leaves `$.run`, the output contract.
+ *
+ * `prefix` names the states of a second copy of the chain (an import row's, inside a Distributed Map): state names
+ * are unique across a whole state machine, item processors included.
  */
-export function buildWorkflowDefinition(scope: Construct, fns: StepFunctions): sfn.IChainable {
-  return new WorkflowStep(scope, StateNames.upsertProspect, { fn: fns.upsertProspect })
-    .next(new WorkflowStep(scope, StateNames.createNote, { fn: fns.createNote }))
-    .next(new WorkflowStep(scope, StateNames.createTask, { fn: fns.createTask }))
-    .next(new WorkflowStep(scope, StateNames.createMeeting, { fn: fns.createMeeting, outputPath: '$.run' }));
+export function buildStepChain(scope: Construct, fns: StepFunctions, prefix = ''): sfn.Chain {
+  return sfn.Chain.start(new WorkflowStep(scope, StateNames.upsertProspect, { fn: fns.upsertProspect, prefix }))
+    .next(new WorkflowStep(scope, StateNames.createNote, { fn: fns.createNote, prefix }))
+    .next(new WorkflowStep(scope, StateNames.createTask, { fn: fns.createTask, prefix }))
+    .next(new WorkflowStep(scope, StateNames.createMeeting, { fn: fns.createMeeting, prefix, outputPath: '$.run' }));
 }

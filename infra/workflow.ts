@@ -5,7 +5,7 @@ import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
-import { buildWorkflowDefinition, type StepFunctions } from './state-machine-definition.ts';
+import { buildStepChain, type StepFunctions } from './state-machine-definition.ts';
 import { WorkflowFunction } from './workflow-function.ts';
 
 export interface ProspectActivityWorkflowProps {
@@ -91,7 +91,7 @@ export class ProspectActivityWorkflow extends Construct {
 
     this.stateMachine = new sfn.StateMachine(this, 'StateMachine', {
       stateMachineType: sfn.StateMachineType.STANDARD,
-      definitionBody: sfn.DefinitionBody.fromChainable(buildWorkflowDefinition(this, this.functions)),
+      definitionBody: sfn.DefinitionBody.fromChainable(buildStepChain(this, this.functions)),
       timeout: executionTimeout,
       tracingEnabled: true,
       logs: {

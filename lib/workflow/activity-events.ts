@@ -9,7 +9,7 @@ import { redactText } from '../log.ts';
  */
 
 export const ACTIVITY_EVENT_SOURCE = 'hiringcenter.workflows';
-export const ActivityEventType = { completed: 'ProspectActivityCompleted', failed: 'ProspectActivityFailed' } as const;
+export const ActivityEventType = { completed: 'ProspectActivityCompleted', failed: 'ProspectActivityFailed', importCompleted: 'ProspectImportCompleted' } as const;
 
 export const TERMINAL_STATUSES = ['SUCCEEDED', 'FAILED', 'TIMED_OUT', 'ABORTED'] as const;
 export const FAILED_STATUSES = ['FAILED', 'TIMED_OUT', 'ABORTED'] as const;

@@ -42,6 +42,12 @@ export type ExecutionContext = z.infer<typeof executionContextSchema>;
 
 export const stepPayloadSchema = z.object({ state: z.unknown(), execution: executionContextSchema });
 
+/**
+ * What the import state machine's Distributed Map hands each row's first step (its ItemSelector): the CSV reader's
+ * record of header → cell text, or the JSON Lines reader's object, and the item's index in the file.
+ */
+export const IMPORT_ITEM_KEYS = { csvRow: 'csvRow', jsonLine: 'jsonLine', index: 'rowIndex' } as const;
+
 /** The key the rate-limit catcher writes to (infra/state-machine-definition.ts): never a field of any input. */
 export const QUOTA_WAIT_KEY = 'quotaWait';
 

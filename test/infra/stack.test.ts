@@ -148,7 +148,7 @@ describe('triggers and operations', () => {
     // The webhook integration and the EventBridge target start the workflow; the upload rule starts the import starter,
     // which starts imports, as the Distributed Map starts its row executions.
     expect(started.filter((resource) => /^\{"Ref":"WorkflowStateMachine[0-9A-F]+"\}$/.test(resource)).length).toBeGreaterThanOrEqual(2);
-    expect(started.every((resource) => /^\{"Ref":"(WorkflowStateMachine|ImportStateMachine)[0-9A-F]+"\}$/.test(resource))).toBe(true);
+    expect(started.every((resource) => /^\{"Ref":"(WorkflowStateMachine|ImportStateMachine|ImportStarter)[0-9A-F]+"\}$/.test(resource))).toBe(true);
     for (const statement of statementsWith('states:DescribeExecution')) {
       expect(JSON.stringify(statement.Resource)).toMatch(/:execution:",\{"Fn::(GetAtt|Select)":\[.*(WorkflowStateMachine|ImportStateMachine)[0-9A-F]+/);
     }

@@ -70,7 +70,7 @@ export function resultsCsv(plan: ImportPlan, outcomes: readonly RowOutcome[], dr
 }
 
 /** RFC 4180 quoting, so the results open cleanly in the spreadsheet the rows came from. */
-function csvCell(value: string | number | undefined): string {
+export function csvCell(value: string | number | undefined): string {
   const text = value === undefined ? '' : String(value);
   return /[",\r\n]/.test(text) ? `"${text.replaceAll('"', '""')}"` : text;
 }

@@ -1,4 +1,5 @@
 import { writeFile } from 'node:fs/promises';
+import { resolve } from 'node:path';
 import type { Sandbox } from '../sandbox/index.ts';
 import { isHttpUrl, parseOptions } from '../cli.ts';
 import type { RowExecutor } from '../import/executor.ts';
@@ -89,6 +90,7 @@ export async function run(argv: string[], io: ImportIo = processIo()): Promise<n
   const resultsFile = values.results;
   // Checked before any row runs: a results file that cannot be written should not be found out after the writes.
   if (resultsFile !== undefined) {
+    if (resolve(resultsFile) === resolve(file)) return usageError('--results must name another file than the one imported (it would be overwritten).');
     try {
       await writeFile(resultsFile, `${RESULT_COLUMNS.join(',')}\r\n`);
     } catch (error) {
@@ -139,30 +141,29 @@ type ExecutorTarget =
 /** Loaded only when rows will run: the engine and the CDK synthesis are the slow part, and a dry run needs neither. */
 async function executorFor(io: ImportIo, baseUrl: string | undefined, config: { defaultUserId?: string }, note: (line: string) => void): Promise<ExecutorTarget> {
   if (io.executor) return { ok: true, executor: io.executor, close: async () => undefined };
-  const [{ HiringCenterClient, closeSharedAgents }, { silentLogger }, { createKeyProvider, StaticKeyProvider }, { startSandbox }, { localRowExecutor }, { synthesizeWorkflow }] = await Promise.all([
-    import('../../lib/hiringcenter/index.ts'), import('../../lib/log.ts'), import('../../lib/secrets/index.ts'), import('../sandbox/index.ts'), import('../import/executor.ts'), import('../definition.ts'),
+  const [{ HiringCenterClient, closeSharedAgents }, { silentLogger }, { openApiTarget }, { localRowExecutor }, { synthesizeWorkflow }] = await Promise.all([
+    import('../../lib/hiringcenter/index.ts'), import('../../lib/log.ts'), import('../api-target.ts'), import('../import/executor.ts'), import('../definition.ts'),
   ]);
   // Synthesized now rather than inside the first row, so the progress rate and ETA measure rows, not the CDK synthesis.
   synthesizeWorkflow();
-  let sandbox: Sandbox | undefined;
+  let target: Awaited<ReturnType<typeof openApiTarget>> | undefined;
+  let api;
   try {
-    let keys;
-    let url: string;
-    if (baseUrl === undefined) {
-      sandbox = await startSandbox();
-      keys = new StaticKeyProvider(sandbox.apiKey);
-      url = sandbox.url;
-      note(`Started the embedded HiringCenter sandbox at ${sandbox.url} (no base URL given).`);
-    } else {
-      keys = createKeyProvider(io.env);
-      url = baseUrl;
-    }
-    const api = new HiringCenterClient({ baseUrl: url, keys });
-    const executor = localRowExecutor({ api, config, logger: silentLogger, now: Date.now });
-    const started = sandbox;
-    return { ok: true, executor, ...(started ? { sandbox: started } : {}), close: async () => { await started?.close(); await closeSharedAgents(); } };
+    target = await openApiTarget(baseUrl, io.env);
+    api = new HiringCenterClient({ baseUrl: target.url, keys: target.keys });
   } catch (error) {
-    await sandbox?.close();
+    await target?.close();
     return { ok: false, message: error instanceof Error ? error.message : String(error) };
   }
+  if (target.sandbox) note(`Started the embedded HiringCenter sandbox at ${target.url} (no base URL given).`);
+  const close = target.close;
+  return {
+    ok: true,
+    executor: localRowExecutor({ api, config, logger: silentLogger, now: Date.now }),
+    ...(target.sandbox ? { sandbox: target.sandbox } : {}),
+    close: async () => {
+      await close();
+      await closeSharedAgents();
+    },
+  };
 }

@@ -75,6 +75,9 @@ export function csvCell(value: string | number | undefined): string {
   return /[",\r\n]/.test(text) ? `"${text.replaceAll('"', '""')}"` : text;
 }
 
+/** A sheet with a broken column fails every row: the summary stays readable, and --results has the full list. */
+const MAX_LISTED_FAILURES = 50;
+
 /** The human summary on stdout. */
 export function describeReport(report: ImportReport, file: string): string {
   const verb = report.dryRun ? 'Checked' : 'Imported';
@@ -85,7 +88,9 @@ export function describeReport(report: ImportReport, file: string): string {
   const lines = [`${verb} ${file}: ${report.rows} row(s) → ${outcome}, ${report.skipped} duplicate row(s) skipped, in ${(report.durationMs / 1000).toFixed(1)} s${rate}`];
   if (report.failures.length > 0) {
     lines.push(report.dryRun ? 'Invalid rows:' : 'Failed rows:');
-    for (const failure of report.failures) lines.push(`  row ${failure.row}: ${failure.error}: ${failure.message}`);
+    for (const failure of report.failures.slice(0, MAX_LISTED_FAILURES)) lines.push(`  row ${failure.row}: ${failure.error}: ${failure.message}`);
+    const more = report.failures.length - MAX_LISTED_FAILURES;
+    if (more > 0) lines.push(`  … and ${more} more (--results FILE or --json lists them all)`);
   }
   if (report.duplicates.length > 0) {
     lines.push('Duplicate rows (imported once, as the earlier row):');

@@ -88,6 +88,14 @@ describe('hc-workflow import --dry-run', () => {
     expect(await importCommand([file('ok.csv', 'prospect.firstName,prospect.lastName\nAnn,Lee\n'), '--dry-run'], io.io)).toBe(0);
     expect(io.stdout()).toMatch(/^Checked .*ok\.csv: 1 row\(s\) → 1 valid workflow\(s\), 0 invalid row\(s\), nothing written \(dry run\)/);
   });
+
+  it('lists at most 50 invalid rows in the human summary and says how many more there are', async () => {
+    const sheet = ['prospect.firstName,prospect.lastName,note.pin', ...Array.from({ length: 60 }, (_, index) => `A${index},B,maybe`)].join('\n');
+    const io = capture();
+    expect(await importCommand([file('broken-column.csv', sheet), '--dry-run'], io.io)).toBe(1);
+    expect(io.stdout().match(/^ {2}row \d+: Input\.Invalid/gm)).toHaveLength(50);
+    expect(io.stdout()).toContain('… and 10 more (--results FILE or --json lists them all)');
+  });
 });
 
 describe('hc-workflow import (with an injected executor)', () => {
@@ -153,11 +161,12 @@ describe('hc-workflow import usage errors (exit code 2, nothing run)', () => {
     expect(io.stdout()).toBe('');
   });
 
-  it('an empty file, a header problem and a results file that cannot be written', async () => {
+  it('an empty file, a header problem, and a results file that cannot be written or is the input itself', async () => {
     for (const [argv, message] of [
       [[file('empty.csv', '')], /empty\.csv is empty/],
       [[file('bad-header.csv', 'prospect.firstName,prospect.lastName,prospect.emial\nA,B,c\n')], /header problem in row 1: .*prospect\.emial: is not a known column/],
       [[file('fine.csv', 'prospect.firstName,prospect.lastName\nA,B\n'), '--results', join(dir, 'no-such-dir', 'r.csv')], /cannot write --results .*ENOENT/],
+      [[file('same.csv', 'prospect.firstName,prospect.lastName\nA,B\n'), '--results', join(dir, '.', 'same.csv')], /--results must name another file than the one imported/],
     ] as [string[], RegExp][]) {
       const io = capture({ executor: () => Promise.reject(new Error('must not run')) });
       expect(await importCommand(argv, io.io)).toBe(2);

@@ -90,7 +90,7 @@ describe('hc-workflow import --dry-run', () => {
   });
 
   it('lists at most 50 invalid rows in the human summary and says how many more there are', async () => {
-    const sheet = ['prospect.firstName,prospect.lastName,note.pin', ...Array.from({ length: 60 }, (_, index) => `A${index},B,maybe`)].join('\n');
+    const sheet = ['prospect.firstName,prospect.lastName,note.body,note.pin', ...Array.from({ length: 60 }, (_, index) => `A${index},B,Hi,maybe`)].join('\n');
     const io = capture();
     expect(await importCommand([file('broken-column.csv', sheet), '--dry-run'], io.io)).toBe(1);
     expect(io.stdout().match(/^ {2}row \d+: Input\.Invalid/gm)).toHaveLength(50);

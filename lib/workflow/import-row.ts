@@ -136,9 +136,10 @@ function typeCell(kind: CellKind, cell: string): Typed {
 const rowSchema = z.record(z.string(), z.string());
 
 function isTextRecord(row: unknown): row is Record<string, string> {
-  if (row === null || typeof row !== 'object' || Array.isArray(row) || Object.getPrototypeOf(row) !== Object.prototype) return false;
-  for (const key in row) if (typeof (row as Record<string, unknown>)[key] !== 'string') return false;
-  return true;
+  if (row === null || typeof row !== 'object' || Array.isArray(row)) return false;
+  const prototype: unknown = Object.getPrototypeOf(row);
+  if (prototype !== Object.prototype && prototype !== null) return false;
+  return Object.values(row).every((cell) => typeof cell === 'string');
 }
 
 /**

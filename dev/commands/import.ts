@@ -5,7 +5,7 @@ import { isHttpUrl, parseOptions } from '../cli.ts';
 import type { RowExecutor } from '../import/executor.ts';
 import { executeRows, type RowOutcome } from '../import/execute.ts';
 import { planImport } from '../import/plan.ts';
-import { createProgress, progressMode, type ProgressStream } from '../import/progress.ts';
+import type { ProgressStream } from '../import/progress.ts';
 import { buildReport, describeReport, RESULT_COLUMNS, resultsCsv } from '../import/report.ts';
 import { readImportFile } from '../import/source.ts';
 
@@ -113,6 +113,7 @@ export async function run(argv: string[], io: ImportIo = processIo()): Promise<n
     const target = await executorFor(io, baseUrl, config, note);
     if (!target.ok) return usageError(target.message);
     try {
+      const { createProgress, progressMode } = await import('../import/progress.ts');
       const progress = createProgress(progressMode(io.stderr, json), io.stderr);
       const runStarted = Date.now();
       progress.start(plan.work.length);

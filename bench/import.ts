@@ -14,7 +14,6 @@ import { parseArgs, promisify } from 'node:util';
 import { run as importCommand } from '../dev/commands/import.ts';
 import { csvCell } from '../dev/import/report.ts';
 import { mulberry32, startSandbox } from '../dev/sandbox/index.ts';
-import { IMPORT_COLUMNS } from '../lib/workflow/import-row.ts';
 
 const { values: args } = parseArgs({
   options: {
@@ -143,7 +142,6 @@ try {
     firstImportSetupMs: setupMs,
     importRate: rates,
     loadAverage: load(),
-    columns: IMPORT_COLUMNS.length,
   };
   if (args.json) {
     process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);

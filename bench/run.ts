@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { HiringCenterClient, closeSharedAgents } from '../lib/hiringcenter/index.ts';
+import { localStepDependencies } from '../dev/local-dependencies.ts';
 import { runWorkflowLocally } from '../dev/runner.ts';
 import { startSandbox } from '../dev/sandbox/index.ts';
 import { silentLogger } from '../lib/log.ts';
@@ -166,12 +167,7 @@ async function measure(fixtures: Fixtures, bundles: Record<Target, BuiltFunction
 async function endToEnd(input: unknown): Promise<BenchResult['e2e']> {
   const sandbox = await startSandbox({ latencyMs: E2E_LATENCY_MS, rateLimits: { perMinute: 1e9, perHour: 1e9 } });
   try {
-    const deps = {
-      api: new HiringCenterClient({ baseUrl: sandbox.url, keys: new StaticKeyProvider(sandbox.apiKey) }),
-      config: {},
-      logger: silentLogger,
-      now: Date.now,
-    };
+    const deps = localStepDependencies({ api: new HiringCenterClient({ baseUrl: sandbox.url, keys: new StaticKeyProvider(sandbox.apiKey) }), config: {}, logger: silentLogger });
     const latencies: number[] = [];
     let transitions = 0;
     // Run 0 is a warm-up: it also pays the one-off CDK synth of the definition, which is not workflow latency.

@@ -30,7 +30,7 @@ export function toMermaid(definition: { StartAt: string; States: Record<string, 
 function summariseRetriedErrors(retriers: NonNullable<AslState['Retry']>): string {
   const names = new Set<string>();
   for (const retrier of retriers) {
-    for (const error of retrier.ErrorEquals) names.add(error.startsWith('Lambda.') ? 'Lambda errors' : error.replace(/^HiringCenter\./, ''));
+    for (const error of retrier.ErrorEquals) names.add(/^(Lambda|Sandbox)\./.test(error) ? 'Lambda errors' : error.replace(/^HiringCenter\./, ''));
   }
   return [...names].join(', ');
 }

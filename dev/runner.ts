@@ -1,41 +1,24 @@
 import { randomUUID } from 'node:crypto';
-import { ExecutionError, type RunOptions, type StateMachine } from 'aws-local-stepfunctions';
+import { ExecutionError, ExecutionTimeoutError, type RunOptions, type StateMachineDefinition } from 'aws-local-stepfunctions';
 import {
   createMeetingHandler, createNoteHandler, createTaskHandler, createUpsertProspectHandler, type StepHandler,
 } from '../functions/handlers.ts';
-import { finalAttemptStateName, StateNames, type TaskStateName } from '../infra/state-machine-definition.ts';
+import { StateNames } from '../infra/state-machine-definition.ts';
 import { ErrorName } from '../lib/errors.ts';
+import { activityEventFromStatus, type ActivityEvent, type ExecutionStatus } from '../lib/workflow/activity-events.ts';
 import type { StepDependencies } from '../lib/workflow/dependencies.ts';
 import type { WorkflowRun } from '../lib/workflow/steps.ts';
 import { synthesizeWorkflow } from './definition.ts';
-import { retryAfterOf, scaledWaits, stateMachineFor } from './time-scale.ts';
+import { RunEventReader, type RunEvent } from './run-events.ts';
+import { scaledTimestampWaits, stateMachineFor, untilOf } from './time-scale.ts';
 
-type JSONValue = Parameters<StateMachine['run']>[0];
-type EventLog = Awaited<ReturnType<ReturnType<StateMachine['run']>['eventLogs']['next']>>['value'];
-
-/** Progress of a local execution, for the CLI's live output and for tests. */
-export type RunEvent =
-  | { type: 'state-entered'; state: string; stateType: string; at: number }
-  | { type: 'state-exited'; state: string; stateType: string; at: number; durationMs: number; output: unknown; caught: boolean }
-  | { type: 'state-retried'; state: string; attempt: number; error: string; at: number }
-  | { type: 'state-caught'; state: string; error: string; at: number }
-  | { type: 'state-failed'; state: string; stateType: string; error: string; cause: string; at: number }
-  | { type: 'event-published'; state: string; entries: PublishedEvent[]; at: number };
-
-/** An EventBridge PutEvents entry the state machine sent (locally: recorded, not sent anywhere). */
-export interface PublishedEvent {
-  Source?: string;
-  DetailType?: string;
-  Detail?: unknown;
-  EventBusName?: string;
-}
-
-const PUT_EVENTS_RESOURCE = 'arn:aws:states:::events:putEvents';
-
+export type { RunEvent } from './run-events.ts';
 export { scaleDefinitionTime } from './time-scale.ts';
 
+type JSONValue = Parameters<ReturnType<typeof stateMachineFor>['run']>[0];
+
 export interface FailureInfo {
-  /** The error name, e.g. HiringCenter.Rejected. */
+  /** The error name, e.g. HiringCenter.Rejected, or States.Timeout. */
   error: string;
   /** The error message, unwrapped from the Lambda-style Cause. */
   message: string;
@@ -43,40 +26,57 @@ export interface FailureInfo {
   state?: string;
 }
 
+/** Where a redrive of this execution resumes, as Step Functions records it: the unsuccessful state and its input. */
+export interface ResumePoint {
+  state: string;
+  input: unknown;
+  startTime: string;
+  redriveCount: number;
+}
+
 export interface LocalRunResult {
-  status: 'SUCCEEDED' | 'FAILED';
+  status: 'SUCCEEDED' | 'FAILED' | 'TIMED_OUT';
   executionName: string;
+  executionArn: string;
   output?: WorkflowRun;
   failure?: FailureInfo;
-  /** Events the execution published, e.g. ProspectActivityFailed. */
-  publishedEvents: PublishedEvent[];
+  /** ProspectActivityCompleted or ProspectActivityFailed, as the deployed publisher puts it on the workflow bus. */
+  activityEvents: ActivityEvent[];
   retries: Record<string, number>;
+  /** States entered, each one a billed state transition. */
+  transitions: number;
   durationMs: number;
+  /** Set unless the execution succeeded. */
+  resume?: ResumePoint;
+  /** Redrives only: the state the redrive resumed at. */
+  resumedAt?: string;
 }
 
 export interface LocalRunOptions {
   input: unknown;
   deps: StepDependencies;
-  /** Default: `local-<uuid>`, like a console-started execution. A redrive re-uses the failed execution's name. */
+  /** Default: `local-<uuid>`, like a console-started execution. */
   executionName?: string;
   /** Replace every retrier's wait (ms). Tests use this to keep retry order without waiting seconds. */
   retryDelayMs?: number;
-  /** Replace the rate-limit Wait state's SecondsPath wait (ms). Unset, the API's Retry-After is waited for real. */
+  /** Replace every quota Wait (ms). Unset, the Wait lasts until the slot the step reserved (scaled by `timeScale`). */
   rateLimitWaitMs?: number;
   /**
    * Local runs only: multiply every duration of the definition by this factor (retriers' IntervalSeconds and
-   * MaxDelaySeconds, Wait Seconds, TimeoutSeconds) and wait Retry-After × factor in the rate-limit Wait. Backoff rates,
-   * attempt counts, jitter and the order of events are untouched and no wait is skipped, so a soak with the deployed
-   * policy finishes in minutes. Default 1. `retryDelayMs` and `rateLimitWaitMs`, when given, take precedence.
+   * MaxDelaySeconds, Wait Seconds, TimeoutSeconds), and wait for quota slots on the handlers' clock (deps.clock) times
+   * the factor. Backoff rates, attempt counts, jitter and the order of events are untouched and no wait is skipped, so a
+   * soak with the deployed policy finishes in minutes. Default 1. `retryDelayMs` and `rateLimitWaitMs` take precedence.
    */
   timeScale?: number;
   onEvent?: (event: RunEvent) => void;
 }
 
+const LOCAL_EXECUTION_ARN = 'arn:aws:states:us-east-1:123456789012:execution:HiringCenterWorkflow:';
+
 /**
  * In AWS a Node.js Lambda error reaches Step Functions as Error = the error's name and Cause = the JSON
  * {errorType, errorMessage, trace}. The local engine uses `error.message` as Cause, so the handler error is re-thrown in
- * that exact shape; ASL that reads Cause (the rate-limit wait does) then behaves the same here and in AWS.
+ * that exact shape; ASL that reads Cause (the quota wait does) then behaves the same here and in AWS.
  */
 export function asLambdaError(error: unknown): Error {
   const name = error instanceof Error ? error.name : 'Error';
@@ -87,131 +87,157 @@ export function asLambdaError(error: unknown): Error {
   return lambdaError;
 }
 
-/** Task state → in-process handler: each step, and its final attempt, which runs the same handler. */
+/** Task state → in-process handler. */
 export function bindHandlers(deps: StepDependencies): Record<string, StepHandler> {
   const getDeps = () => deps;
-  const steps: Record<TaskStateName, StepHandler> = {
+  return {
     [StateNames.upsertProspect]: createUpsertProspectHandler(getDeps),
     [StateNames.createNote]: createNoteHandler(getDeps),
     [StateNames.createTask]: createTaskHandler(getDeps),
     [StateNames.createMeeting]: createMeetingHandler(getDeps),
   };
-  const bound: Record<string, StepHandler> = { ...steps };
-  for (const [step, handler] of Object.entries(steps) as [TaskStateName, StepHandler][]) bound[finalAttemptStateName(step)] = handler;
-  return bound;
 }
 
-/** The step a task state belongs to: CreateMeetingFinalAttempt → CreateMeeting. */
-function stepOfState(state: string): string {
-  return state.replace(/FinalAttempt$/, '');
+export function runWorkflowLocally(options: LocalRunOptions): Promise<LocalRunResult> {
+  const startTime = new Date(options.deps.clock.now()).toISOString();
+  return execute(options, { name: options.executionName ?? `local-${randomUUID()}`, startTime, redriveCount: 0 });
 }
 
-export async function runWorkflowLocally(options: LocalRunOptions): Promise<LocalRunResult> {
-  const { definition, taskResources } = synthesizeWorkflow();
+/**
+ * Redrives a failed or timed-out local execution as Step Functions does: it resumes at the unsuccessful state with
+ * that state's recorded input, under the same execution name and start time, with RedriveCount one higher. The engine
+ * cannot redrive, so this runs the same synthesized definition with `StartAt` moved to that state.
+ */
+export function redriveWorkflowLocally(previous: LocalRunResult, options: Omit<LocalRunOptions, 'input' | 'executionName'>): Promise<LocalRunResult> {
+  const resume = previous.resume;
+  if (!resume) throw new Error(`execution ${previous.executionName} ${previous.status.toLowerCase()}: only a failed or timed-out execution can be redriven`);
+  return execute({ ...options, input: resume.input }, { name: previous.executionName, startTime: resume.startTime, redriveCount: resume.redriveCount + 1, startAt: resume.state });
+}
+
+interface ExecutionIdentity {
+  name: string;
+  startTime: string;
+  redriveCount: number;
+  startAt?: string;
+}
+
+async function execute(options: LocalRunOptions, identity: ExecutionIdentity): Promise<LocalRunResult> {
+  const { definition } = synthesizeWorkflow();
   const timeScale = options.timeScale ?? 1;
   if (!(Number.isFinite(timeScale) && timeScale > 0)) throw new RangeError('timeScale must be a positive number');
-  const handlers = bindHandlers(options.deps);
-  const executionName = options.executionName ?? `local-${randomUUID()}`;
-  const localHandlers: NonNullable<NonNullable<RunOptions['overrides']>['taskResourceLocalHandlers']> = {};
-  const publishedEvents: PublishedEvent[] = [];
-  // The Retry-After of the last 429 in this execution: what the rate-limit Wait's SecondsPath reads (see scaledWaits).
-  let pendingRetryAfter: number | undefined;
-  // Reported when the state's exit comes through the event log, so progress stays in execution order.
-  const pendingPublished = new Map<string, PublishedEvent[]>();
-  for (const [state, resource] of Object.entries(taskResources)) {
-    if (resource === PUT_EVENTS_RESOURCE) {
-      localHandlers[state] = (input) => {
-        const entries = ((input as { Entries?: PublishedEvent[] }).Entries ?? []).map((entry) => ({ ...entry, Detail: parseDetail(entry.Detail) }));
-        publishedEvents.push(...entries);
-        pendingPublished.set(state, entries);
-        return { Entries: entries.map((_, index) => ({ EventId: `local-${index}` })), FailedEntryCount: 0 };
-      };
-      continue;
-    }
-    const handler = handlers[state];
-    if (!handler) continue;
+  const runDefinition: StateMachineDefinition = identity.startAt ? { ...definition, StartAt: identity.startAt } : definition;
+  // The steps bound their waits by the timeout the state machine enforces: take it from the definition itself.
+  const timeoutSeconds = (definition as { TimeoutSeconds?: number }).TimeoutSeconds;
+  const deps: StepDependencies = timeoutSeconds ? { ...options.deps, policy: { ...options.deps.policy, executionTimeoutMs: timeoutSeconds * 1000 } } : options.deps;
+  const handlers = bindHandlers(deps);
+
+  // The `until` of the last quota wait this execution's tasks asked for: what the Wait's TimestampPath reads.
+  let pendingUntil: number | undefined;
+  const localHandlers: Record<string, (input: JSONValue) => Promise<JSONValue>> = {};
+  for (const [state, handler] of Object.entries(handlers)) {
     localHandlers[state] = async (input) => {
       try {
-        return (await handler(input, { awsRequestId: randomUUID(), functionName: state })) as unknown as JSONValue;
+        return (await handler(withStartTime(input, identity.startTime), { awsRequestId: randomUUID(), functionName: state })) as unknown as JSONValue;
       } catch (error) {
         const lambdaError = asLambdaError(error);
-        if (lambdaError.name === ErrorName.RateLimited) pendingRetryAfter = retryAfterOf(lambdaError);
+        if (lambdaError.name === ErrorName.RateLimited) pendingUntil = untilOf(lambdaError);
         throw lambdaError;
       }
     };
   }
-  const unbound = Object.keys(taskResources).filter((state) => !localHandlers[state]);
-  if (unbound.length > 0) throw new Error(`no local handler for task state(s): ${unbound.join(', ')}`);
-
   const overrides: NonNullable<RunOptions['overrides']> = { taskResourceLocalHandlers: localHandlers };
-  if (options.retryDelayMs !== undefined) {
-    overrides.retryIntervalOverrides = Object.fromEntries(Object.keys(taskResources).map((state) => [state, options.retryDelayMs ?? 0]));
-  }
-  if (options.rateLimitWaitMs !== undefined) {
-    overrides.waitTimeOverrides = { WaitRetryAfter: options.rateLimitWaitMs };
-  } else if (timeScale !== 1) {
-    overrides.waitTimeOverrides = scaledWaits(definition, timeScale, () => {
-      const seconds = pendingRetryAfter;
-      pendingRetryAfter = undefined;
-      return seconds;
+  const states = Object.keys(definition.States);
+  if (options.retryDelayMs !== undefined) overrides.retryIntervalOverrides = Object.fromEntries(states.map((state) => [state, options.retryDelayMs ?? 0]));
+  overrides.waitTimeOverrides = options.rateLimitWaitMs !== undefined
+    ? Object.fromEntries(states.filter((state) => definition.States[state]?.Type === 'Wait').map((state) => [state, options.rateLimitWaitMs ?? 0]))
+    : scaledTimestampWaits(definition, (until) => (until - deps.clock.now()) * timeScale, () => {
+      const until = pendingUntil;
+      pendingUntil = undefined;
+      return until;
     });
-  }
 
-  const machine = stateMachineFor(definition, timeScale);
+  const executionArn = `${LOCAL_EXECUTION_ARN}${identity.name}`;
+  // Validating a definition compiles a JSON Schema; that is the engine's cost, not the execution's.
+  const machine = stateMachineFor(runDefinition, timeScale);
   const started = Date.now();
-  const execution = machine.run(options.input as JSONValue, {
+  const execution = machine.run(undefinedToNull(options.input), {
     overrides,
-    context: {
-      Execution: { Id: `arn:aws:states:us-east-1:123456789012:execution:HiringCenterWorkflow:${executionName}`, Name: executionName, StartTime: new Date(started).toISOString() },
-    },
+    context: { Execution: { Id: executionArn, Name: identity.name, StartTime: identity.startTime, RedriveCount: identity.redriveCount } },
   });
 
   const retries: Record<string, number> = {};
-  let lastFailedState: string | undefined;
-  const entered = new Map<string, number>();
-  const caught = new Set<string>();
+  const inputs = new Map<string, unknown>();
+  let transitions = 0;
+  let current: string | undefined;
+  let failedState: string | undefined;
+  const reader = new RunEventReader();
   const consumeEvents = (async () => {
-    for await (const event of execution.eventLogs) {
-      const progress = toRunEvent(event, entered, caught);
-      if (!progress) continue;
-      if (progress.type === 'state-retried') retries[progress.state] = (retries[progress.state] ?? 0) + 1;
-      if (progress.type === 'state-failed' && handlers[progress.state]) lastFailedState = stepOfState(progress.state);
-      options.onEvent?.(progress);
-      const published = progress.type === 'state-exited' ? pendingPublished.get(progress.state) : undefined;
-      if (published) {
-        pendingPublished.delete(progress.state);
-        options.onEvent?.({ type: 'event-published', state: progress.state, entries: published, at: progress.at });
+    for await (const log of execution.eventLogs) {
+      const event = reader.read(log);
+      if (!event) continue;
+      if (event.type === 'state-entered') {
+        transitions += 1;
+        current = event.state;
+        inputs.set(event.state, event.input);
       }
+      if (event.type === 'state-retried') retries[event.state] = (retries[event.state] ?? 0) + 1;
+      if (event.type === 'state-failed') failedState = event.state;
+      options.onEvent?.(event);
     }
   })();
+
+  const finish = (status: LocalRunResult['status'], details: Pick<LocalRunResult, 'output' | 'failure'>, cause?: string): LocalRunResult => {
+    const statusEvent: ExecutionStatus = {
+      executionArn, executionName: identity.name, status,
+      output: details.output === undefined ? null : JSON.stringify(details.output),
+      error: details.failure?.error ?? null,
+      cause: cause ?? null,
+    };
+    const resumeState = status === 'SUCCEEDED' ? undefined : (failedState ?? current);
+    return {
+      status,
+      executionName: identity.name,
+      executionArn,
+      ...details,
+      activityEvents: [activityEventFromStatus(statusEvent)],
+      retries,
+      transitions,
+      durationMs: Date.now() - started,
+      ...(resumeState ? { resume: { state: resumeState, input: inputs.get(resumeState) ?? null, startTime: identity.startTime, redriveCount: identity.redriveCount } } : {}),
+      ...(identity.startAt ? { resumedAt: identity.startAt } : {}),
+    };
+  };
 
   try {
     const output = (await execution.result) as unknown as WorkflowRun;
     await consumeEvents;
-    return { status: 'SUCCEEDED', executionName, output, publishedEvents, retries, durationMs: Date.now() - started };
+    return finish('SUCCEEDED', { output });
   } catch (error) {
     await consumeEvents.catch(() => undefined);
+    if (error instanceof ExecutionTimeoutError) {
+      return finish('TIMED_OUT', { failure: { error: 'States.Timeout', message: 'The execution timed out.', ...(current ? { state: current } : {}) } });
+    }
     if (!(error instanceof ExecutionError)) throw error;
     const { name, cause } = executionErrorDetails(error);
-    return {
-      status: 'FAILED',
-      executionName,
-      failure: { error: name, message: unwrapCause(cause), ...(lastFailedState ? { state: lastFailedState } : {}) },
-      publishedEvents,
-      retries,
-      durationMs: Date.now() - started,
-    };
+    const causeText = typeof cause === 'string' ? cause : JSON.stringify(cause ?? '');
+    return finish('FAILED', { failure: { error: name, message: unwrapCause(cause), ...(failedState ? { state: failedState } : {}) } }, causeText);
   }
 }
 
-/** EventBridge Detail is a JSON string on the wire; Step Functions' fromObject detail arrives as an object. */
-function parseDetail(detail: unknown): unknown {
-  if (typeof detail !== 'string') return detail;
-  try {
-    return JSON.parse(detail) as unknown;
-  } catch {
-    return detail;
-  }
+/**
+ * The engine sets `$$.Execution.StartTime` to the wall-clock time it starts running, whatever the context says, so a
+ * redrive would get a new start time and a soak's faster clock would be ignored. In AWS the start time is the
+ * execution's own; the Task payload's copy of it is put back here.
+ */
+function withStartTime(payload: JSONValue, startTime: string): JSONValue {
+  const execution = (payload as { execution?: unknown } | null)?.execution;
+  if (execution === null || typeof execution !== 'object') return payload;
+  return { ...(payload as object), execution: { ...execution, startTime } } as JSONValue;
+}
+
+/** JSON has no undefined; the engine's input is what StartExecution would have received. */
+function undefinedToNull(input: unknown): JSONValue {
+  return (input === undefined ? null : input) as JSONValue;
 }
 
 function executionErrorDetails(error: ExecutionError): { name: string; cause: unknown } {
@@ -221,7 +247,7 @@ function executionErrorDetails(error: ExecutionError): { name: string; cause: un
   return { name: error.name, cause: error.message };
 }
 
-/** A Lambda-style Cause is JSON {errorType, errorMessage}; a Fail state's Cause is plain text. */
+/** A Lambda-style Cause is JSON {errorType, errorMessage}; any other Cause is plain text. */
 export function unwrapCause(cause: unknown): string {
   if (typeof cause !== 'string') return cause === undefined ? '' : JSON.stringify(cause);
   try {
@@ -231,26 +257,4 @@ export function unwrapCause(cause: unknown): string {
     // Not JSON: a plain cause text.
   }
   return cause;
-}
-
-function toRunEvent(event: EventLog, entered: Map<string, number>, caught: Set<string>): RunEvent | undefined {
-  if (!event || !('state' in event)) return undefined;
-  const state = event.state.name;
-  switch (event.type) {
-    case 'StateEntered':
-      entered.set(state, event.timestamp);
-      caught.delete(state);
-      return { type: 'state-entered', state, stateType: event.state.type, at: event.timestamp };
-    case 'StateExited':
-      return { type: 'state-exited', state, stateType: event.state.type, at: event.timestamp, durationMs: event.timestamp - (entered.get(state) ?? event.timestamp), output: event.state.output, caught: caught.has(state) };
-    case 'StateRetried':
-      return { type: 'state-retried', state, attempt: event.retry.attempt, error: event.retry.retrier.ErrorEquals.join('|'), at: event.timestamp };
-    case 'StateCaught':
-      caught.add(state);
-      return { type: 'state-caught', state, error: event.catch.catcher.ErrorEquals.join('|'), at: event.timestamp };
-    case 'StateFailed':
-      return { type: 'state-failed', state, stateType: event.state.type, error: event.Error, cause: typeof event.Cause === 'string' ? event.Cause : JSON.stringify(event.Cause), at: event.timestamp };
-    default:
-      return undefined;
-  }
 }

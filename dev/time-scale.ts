@@ -56,35 +56,39 @@ export function scaleDefinitionTime<D extends StateMachineDefinition>(definition
 }
 
 /**
- * Scaled waits for the Wait states that read their duration from the state (SecondsPath). The engine checks that path
- * for a whole number of seconds, and its override takes a fixed ms value per state without seeing the state, so the
- * override is a getter that the engine reads as the Wait starts. In this definition the only SecondsPath Wait is the
- * rate-limit wait, and its value is always the `retryAfterSeconds` of the 429 that sent the execution there (the
- * execution has no parallel branches, so that is the last 429 this execution's tasks threw). With no such value the
- * getter returns undefined and the engine reads the path itself, unscaled.
+ * Overrides for the Wait states that read their end from the state (TimestampPath): the quota waits. Their timestamp
+ * is on the handlers' clock, which a soak runs faster than real time (and a redrive drill moves by hours), so the engine
+ * must not wait for it on the wall clock. The engine's override takes a fixed ms value per state without seeing the
+ * state, so it is a getter the engine reads as the Wait starts: it takes the `until` of the rate-limit error that sent
+ * the execution there (an execution has no parallel branches, so that is the last one its tasks threw), and waits the
+ * distance to it on the handlers' clock, times the scale. With no such value the engine reads the path itself.
  */
-export function scaledWaits(definition: StateMachineDefinition, factor: number, takeRetryAfter: () => number | undefined): Record<string, number> {
+export function scaledTimestampWaits(
+  definition: StateMachineDefinition,
+  waitMs: (untilMs: number) => number,
+  takeUntil: () => number | undefined,
+): Record<string, number> {
   const waits: Record<string, number> = {};
   for (const [name, state] of Object.entries(definition.States as Record<string, StateRecord>)) {
-    if (state.Type !== 'Wait' || typeof state.SecondsPath !== 'string') continue;
+    if (state.Type !== 'Wait' || typeof state.TimestampPath !== 'string') continue;
     Object.defineProperty(waits, name, {
       enumerable: true,
       get: () => {
-        const seconds = takeRetryAfter();
-        return seconds === undefined ? undefined : seconds * 1000 * factor;
+        const until = takeUntil();
+        return until === undefined ? undefined : Math.max(0, waitMs(until));
       },
     });
   }
   return waits;
 }
 
-/** `States.StringToJson(Cause.errorMessage).retryAfterSeconds`, as the ASL reads it; undefined unless a whole number ≥ 0. */
-export function retryAfterOf(lambdaError: Error): number | undefined {
+/** `States.StringToJson(Cause.errorMessage).until`, as the ASL reads it, in epoch ms; undefined when absent. */
+export function untilOf(lambdaError: Error): number | undefined {
   try {
     const cause = JSON.parse(lambdaError.message) as { errorMessage?: unknown };
-    const detail = typeof cause.errorMessage === 'string' ? (JSON.parse(cause.errorMessage) as { retryAfterSeconds?: unknown }) : undefined;
-    const seconds = detail?.retryAfterSeconds;
-    return typeof seconds === 'number' && Number.isInteger(seconds) && seconds >= 0 ? seconds : undefined;
+    const detail = typeof cause.errorMessage === 'string' ? (JSON.parse(cause.errorMessage) as { until?: unknown }) : undefined;
+    const until = typeof detail?.until === 'string' ? Date.parse(detail.until) : Number.NaN;
+    return Number.isNaN(until) ? undefined : until;
   } catch {
     return undefined;
   }

@@ -13,7 +13,8 @@ import { Construct } from 'constructs';
 export interface MonitoringProps {
   stateMachine: sfn.IStateMachine;
   functions: Record<string, IFunction>;
-  deadLetterQueue: sqs.IQueue;
+  /** Dead-letter queues by alarm name: events that could not be delivered wait there. */
+  deadLetterQueues: Record<string, sqs.IQueue>;
   /** Optional: subscribe this address to the alarm topic. */
   alarmEmail?: string;
 }
@@ -47,12 +48,14 @@ export class Monitoring extends Construct {
       this.alarms.push(created);
     };
     const period = Duration.minutes(5);
-    alarm('ExecutionsFailed', props.stateMachine.metricFailed({ period }), 'A workflow execution failed; a ProspectActivityFailed event names the step and error.');
+    alarm('ExecutionsFailed', props.stateMachine.metricFailed({ period }), 'A workflow execution failed; its ProspectActivityFailed event names the step and the error.');
     alarm('ExecutionsTimedOut', props.stateMachine.metricTimedOut({ period }), 'A workflow execution timed out.');
     for (const [name, fn] of Object.entries(props.functions)) {
       alarm(`${name}Errors`, fn.metricErrors({ period }), `The ${name} handler threw (retries may still succeed; see the execution).`);
       alarm(`${name}Throttles`, fn.metricThrottles({ period }), `The ${name} handler was throttled by Lambda concurrency limits.`);
     }
-    alarm('DeadLetters', props.deadLetterQueue.metricApproximateNumberOfMessagesVisible({ period }), 'Events could not be delivered to the state machine: they wait in the dead-letter queue.');
+    for (const [name, queue] of Object.entries(props.deadLetterQueues)) {
+      alarm(name, queue.metricApproximateNumberOfMessagesVisible({ period }), 'Events could not be delivered to their target: they wait in this dead-letter queue.');
+    }
   }
 }

@@ -1,6 +1,7 @@
-import { CfnOutput, Stack, type StackProps } from 'aws-cdk-lib';
+import { CfnOutput, Duration, Stack, type StackProps } from 'aws-cdk-lib';
 import * as events from 'aws-cdk-lib/aws-events';
 import type { Construct } from 'constructs';
+import { ActivityEvents } from './activity-events.ts';
 import { EventTrigger } from './event-trigger.ts';
 import { Monitoring } from './monitoring.ts';
 import { WebhookApi, type WebhookAuth } from './webhook-api.ts';
@@ -20,10 +21,13 @@ export interface WorkflowStackContext {
   webhookBurstLimit?: number;
   webhookDailyQuota?: number;
   alarmEmail?: string;
+  /** How long one execution may run, quota waits included: seconds, or a duration such as `6h` or `90m`. */
+  executionTimeout?: Duration;
+  apiKeyRetentionHours?: number;
 }
 
 const STRING_KEYS = ['secretArn', 'secretName', 'baseUrl', 'defaultUserId', 'eventBusName', 'eventSource', 'eventDetailType', 'alarmEmail'] as const;
-const NUMBER_KEYS = ['webhookRateLimit', 'webhookBurstLimit', 'webhookDailyQuota'] as const;
+const NUMBER_KEYS = ['webhookRateLimit', 'webhookBurstLimit', 'webhookDailyQuota', 'apiKeyRetentionHours'] as const;
 
 /** The whole product: workflow, EventBridge trigger, webhook API and alarms. */
 export class HiringCenterWorkflowStack extends Stack {
@@ -32,14 +36,16 @@ export class HiringCenterWorkflowStack extends Stack {
   readonly eventTrigger: EventTrigger;
   readonly webhook: WebhookApi;
   readonly monitoring: Monitoring;
+  readonly activityEvents: ActivityEvents;
 
   constructor(scope: Construct, id: string, props: StackProps & { context?: WorkflowStackContext } = {}) {
     super(scope, id, props);
     const context = props.context ?? readContext(this);
     this.eventBus = context.eventBusName
       ? events.EventBus.fromEventBusName(this, 'EventBus', context.eventBusName)
-      : new events.EventBus(this, 'EventBus', { description: 'HiringCenter workflow requests and ProspectActivityFailed events' });
-    this.workflow = new ProspectActivityWorkflow(this, 'Workflow', { ...context, definition: { failureEventBus: this.eventBus } });
+      : new events.EventBus(this, 'EventBus', { description: 'HiringCenter workflow requests, and ProspectActivityCompleted / ProspectActivityFailed events' });
+    this.workflow = new ProspectActivityWorkflow(this, 'Workflow', context);
+    this.activityEvents = new ActivityEvents(this, 'ActivityEvents', { stateMachine: this.workflow.stateMachine, eventBus: this.eventBus });
     this.eventTrigger = new EventTrigger(this, 'EventTrigger', {
       eventBus: this.eventBus,
       stateMachine: this.workflow.stateMachine,
@@ -55,8 +61,8 @@ export class HiringCenterWorkflowStack extends Stack {
     });
     this.monitoring = new Monitoring(this, 'Monitoring', {
       stateMachine: this.workflow.stateMachine,
-      functions: { ...this.workflow.functions },
-      deadLetterQueue: this.eventTrigger.deadLetterQueue,
+      functions: { ...this.workflow.functions, publishActivityEvent: this.activityEvents.publisher },
+      deadLetterQueues: { TriggerDeadLetters: this.eventTrigger.deadLetterQueue, ActivityEventDeadLetters: this.activityEvents.deadLetterQueue },
       ...(context.alarmEmail ? { alarmEmail: context.alarmEmail } : {}),
     });
 
@@ -82,10 +88,24 @@ function readContext(scope: Construct): WorkflowStackContext {
     if (!Number.isFinite(number) || number <= 0) throw new Error(`context ${key} must be a positive number, got ${JSON.stringify(value)}`);
     context[key] = number;
   }
+  const timeout: unknown = scope.node.tryGetContext('executionTimeout');
+  if (timeout !== undefined) context.executionTimeout = parseDuration('executionTimeout', timeout);
   const auth: unknown = scope.node.tryGetContext('webhookAuth');
   if (auth !== undefined) {
     if (auth !== 'apiKey' && auth !== 'iam') throw new Error(`context webhookAuth must be "apiKey" or "iam", got ${JSON.stringify(auth)}`);
     context.webhookAuth = auth;
   }
   return context;
+}
+
+/** `21600`, `"21600"`, `"6h"`, `"90m"` or `"45s"`: what `-c executionTimeout=...` can say. */
+export function parseDuration(key: string, value: unknown): Duration {
+  const text = String(value).trim();
+  const match = /^(\d+(?:\.\d+)?)\s*(h|m|s)?$/i.exec(text);
+  const amount = match ? Number(match[1]) : Number.NaN;
+  if (!match || !(amount > 0)) throw new Error(`context ${key} must be a duration such as 6h, 90m or 21600 (seconds), got ${JSON.stringify(value)}`);
+  const seconds = amount * ({ h: 3600, m: 60, s: 1 }[(match[2] ?? 's').toLowerCase() as 'h' | 'm' | 's']);
+  // Step Functions takes whole seconds, up to a year for a Standard execution.
+  if (!Number.isInteger(seconds) || seconds > 365 * 24 * 3600) throw new Error(`context ${key} must be a whole number of seconds up to one year, got ${JSON.stringify(value)}`);
+  return Duration.seconds(seconds);
 }

@@ -1,14 +1,12 @@
-import { fileURLToPath } from 'node:url';
 import { Duration, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
-import * as iam from 'aws-cdk-lib/aws-iam';
-import { Architecture, type CfnFunction, Runtime, Tracing } from 'aws-cdk-lib/aws-lambda';
-import { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
+import type { CfnFunction } from 'aws-cdk-lib/aws-lambda';
+import type { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
-import { LAMBDA_BUNDLING, LAMBDA_RUNTIME_ENVIRONMENT } from './bundling.ts';
-import { buildWorkflowDefinition, type DefinitionOptions, type StepFunctions } from './state-machine-definition.ts';
+import { buildWorkflowDefinition, type StepFunctions } from './state-machine-definition.ts';
+import { WorkflowFunction } from './workflow-function.ts';
 
 export interface ProspectActivityWorkflowProps {
   /** Import the API-key secret instead of creating one: a full ARN, or a name. */
@@ -17,8 +15,20 @@ export interface ProspectActivityWorkflowProps {
   baseUrl?: string;
   defaultUserId?: string;
   logRetention?: RetentionDays;
-  definition?: DefinitionOptions;
+  /**
+   * How long one execution may run, quota waits included (context `executionTimeout`). A timed-out execution can be
+   * redriven. @default 6 hours
+   */
+  executionTimeout?: Duration;
+  /**
+   * How long the API is trusted to keep an idempotency key (context `apiKeyRetentionHours`). A step that runs later than
+   * this after its execution started looks for the record it may already have written before writing. @default 23
+   */
+  apiKeyRetentionHours?: number;
 }
+
+export const DEFAULT_EXECUTION_TIMEOUT = Duration.hours(6);
+export const DEFAULT_API_KEY_RETENTION_HOURS = 23;
 
 const FUNCTION_ENTRIES = {
   upsertProspect: 'upsert-prospect',
@@ -50,47 +60,26 @@ export class ProspectActivityWorkflow extends Construct {
           removalPolicy: RemovalPolicy.RETAIN,
         });
 
+    const executionTimeout = props.executionTimeout ?? DEFAULT_EXECUTION_TIMEOUT;
+    // The steps bound their quota waits by the same timeout the state machine enforces, from this one value.
     const environment: Record<string, string> = {
       HIRINGCENTER_SECRET_ID: this.secret.secretArn,
       HIRINGCENTER_BASE_URL: props.baseUrl ?? 'https://api.hiringcenterpro.com/v2',
-      ...LAMBDA_RUNTIME_ENVIRONMENT,
+      WORKFLOW_EXECUTION_TIMEOUT_SECONDS: String(executionTimeout.toSeconds()),
+      API_KEY_RETENTION_HOURS: String(props.apiKeyRetentionHours ?? DEFAULT_API_KEY_RETENTION_HOURS),
     };
     if (props.defaultUserId) environment.HIRINGCENTER_DEFAULT_USER_ID = props.defaultUserId;
 
     const makeFunction = (key: keyof StepFunctions): NodejsFunction => {
-      const name = FUNCTION_ENTRIES[key];
-      const id = `${key[0]?.toUpperCase()}${key.slice(1)}`;
-      const logGroup = new LogGroup(this, `${id}Logs`, { retention: props.logRetention ?? RetentionDays.ONE_MONTH, removalPolicy: RemovalPolicy.DESTROY });
-      // An own role instead of AWSLambdaBasicExecutionRole: that managed policy may write to every log group.
-      const role = new iam.Role(this, `${id}Role`, {
-        assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
-        description: `HiringCenter workflow step ${name}: its own log group, X-Ray, and the API-key secret`,
-      });
-      logGroup.grantWrite(role);
-      const fn = new NodejsFunction(this, `${id}Function`, {
-        entry: fileURLToPath(new URL(`../functions/${name}.ts`, import.meta.url)),
-        handler: 'handler',
-        runtime: Runtime.NODEJS_22_X,
-        architecture: Architecture.ARM_64,
-        memorySize: 256,
-        timeout: FUNCTION_TIMEOUT,
-        tracing: Tracing.ACTIVE,
+      const fn = new WorkflowFunction(this, `${key[0]?.toUpperCase()}${key.slice(1)}Function`, {
+        entry: FUNCTION_ENTRIES[key],
+        purpose: 'one workflow step: its own log group, X-Ray, and the API-key secret',
         environment,
-        role,
-        logGroup,
-        bundling: LAMBDA_BUNDLING,
+        timeout: FUNCTION_TIMEOUT,
+        ...(props.logRetention ? { logRetention: props.logRetention } : {}),
+        dlqReason: 'Invoked synchronously by Step Functions, which retries and records failures; a Lambda DLQ only applies to asynchronous invocations.',
       });
       this.secret.grantRead(fn);
-      Validations.of(role).acknowledge({
-        id: 'AwsSolutions::AwsSolutions-IAM5[Resource::*]',
-        reason: 'X-Ray PutTraceSegments/PutTelemetryRecords support no resource-level permissions; nothing else is granted on *.',
-      });
-      const pinnedRuntime = 'Pinned to Node.js 22, the runtime the handlers are built for, tested and benchmarked on; moving to 24 is a deliberate upgrade.';
-      Validations.of(fn).acknowledge(
-        { id: 'AwsSolutions::AwsSolutions-L1', reason: pinnedRuntime },
-        { id: 'Serverless::Serverless-LambdaLatestVersion', reason: pinnedRuntime },
-        { id: 'Serverless::Serverless-LambdaDLQ', reason: 'Invoked synchronously by Step Functions, which retries and records failures; a Lambda DLQ only applies to asynchronous invocations.' },
-      );
       return fn;
     };
     this.functions = {
@@ -102,7 +91,8 @@ export class ProspectActivityWorkflow extends Construct {
 
     this.stateMachine = new sfn.StateMachine(this, 'StateMachine', {
       stateMachineType: sfn.StateMachineType.STANDARD,
-      definitionBody: sfn.DefinitionBody.fromChainable(buildWorkflowDefinition(this, this.functions, props.definition)),
+      definitionBody: sfn.DefinitionBody.fromChainable(buildWorkflowDefinition(this, this.functions)),
+      timeout: executionTimeout,
       tracingEnabled: true,
       logs: {
         destination: new LogGroup(this, 'StateMachineLogs', { retention: props.logRetention ?? RetentionDays.ONE_MONTH, removalPolicy: RemovalPolicy.DESTROY }),

@@ -6,6 +6,7 @@
  */
 export const ErrorName = {
   RateLimited: 'HiringCenter.RateLimited',
+  QuotaExhausted: 'HiringCenter.QuotaExhausted',
   Unavailable: 'HiringCenter.Unavailable',
   InFlight: 'HiringCenter.InFlight',
   Conflict: 'HiringCenter.Conflict',
@@ -23,14 +24,50 @@ export class WorkflowError extends Error {
   }
 }
 
-/** 429. The message is JSON so that the state machine can read `retryAfterSeconds` with States.StringToJson. */
+/** What a rate-limited step waits for; the state machine's Wait state reads `until` (whole seconds, RFC 3339). */
+export interface RateLimitWait {
+  /** Seconds the API asked for (Retry-After), or until the reserved quota slot. */
+  retryAfterSeconds: number;
+  /** Epoch ms at which the step may send (the reserved slot, or now + Retry-After). */
+  slotAt: number;
+  /** What the API's RateLimit-* headers said about the exceeded window, for the quota pacer to adapt to. */
+  observed?: { limit?: number; remaining?: number; resetSeconds?: number };
+}
+
+/**
+ * 429, or a quota slot that is more than a moment away. The message is JSON because only `errorType` and
+ * `errorMessage` reach Step Functions: the state machine reads `until` from it with States.StringToJson, and the step
+ * that runs again after the wait reads `slotAt` so it sends in the slot it already holds instead of queueing again.
+ */
 export class RateLimitedError extends WorkflowError {
   readonly retryAfterSeconds: number;
+  readonly slotAt: number;
+  readonly observed: RateLimitWait['observed'];
   readonly detail: string;
-  constructor(retryAfterSeconds: number, detail: string) {
-    super(ErrorName.RateLimited, JSON.stringify({ retryAfterSeconds, message: detail }));
-    this.retryAfterSeconds = retryAfterSeconds;
+  constructor(wait: RateLimitWait, detail: string) {
+    super(ErrorName.RateLimited, JSON.stringify({
+      retryAfterSeconds: wait.retryAfterSeconds,
+      // Step Functions waits until a whole second; the step sleeps the rest of its slot itself (at most a second).
+      until: wholeSecondsIso(wait.slotAt),
+      slotAt: wait.slotAt,
+      message: detail,
+    }));
+    this.retryAfterSeconds = wait.retryAfterSeconds;
+    this.slotAt = wait.slotAt;
+    this.observed = wait.observed;
     this.detail = detail;
+  }
+}
+
+/** RFC 3339 without fractional seconds, rounded down: the Wait state never wakes the step after its slot. */
+export function wholeSecondsIso(epochMs: number): string {
+  return new Date(Math.floor(epochMs / 1000) * 1000).toISOString().replace('.000Z', 'Z');
+}
+
+/** The next quota slot is later than this execution may wait (its timeout): fail now rather than time out later. */
+export class QuotaExhaustedError extends WorkflowError {
+  constructor(message: string) {
+    super(ErrorName.QuotaExhausted, message);
   }
 }
 

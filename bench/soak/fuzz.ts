@@ -11,9 +11,11 @@ import {
 import { InputInvalidError } from '../../lib/errors.ts';
 import { createJsonLogger } from '../../lib/log.ts';
 import type { StepDependencies } from '../../lib/workflow/dependencies.ts';
+import { localStepDependencies } from '../../dev/local-dependencies.ts';
 import { parseWorkflowInput, type WorkflowConfig } from '../../lib/workflow/input.ts';
 import { workflowInputJsonSchema } from '../../lib/workflow/json-schema.ts';
-import { workflowRunSchema, type ActivityApi } from '../../lib/workflow/steps.ts';
+import { workflowStateSchema } from '../../lib/workflow/state.ts';
+import type { ActivityApi } from '../../lib/workflow/steps.ts';
 import { HOSTILE_VALUES, workflowConfigCase, workflowInputCase } from './hostile.ts';
 
 /** Step Functions carries at most 256 KiB per execution input and per state; 16 KiB is left for the state's own fields. */
@@ -197,14 +199,28 @@ const RUN = { prospectId: 'p-fuzz', idempotencyKey: 'fuzz-key', warnings: [] };
 type HandlerName = 'UpsertProspect' | 'CreateNote' | 'CreateTask' | 'CreateMeeting';
 export type HandlerCase = { handler: HandlerName; event: unknown; config: WorkflowConfig };
 
-const sectionOf = (section: string) => (input: unknown) => (input !== null && typeof input === 'object' ? (input as Record<string, unknown>)[section] : input);
+const SECTION_OF: Record<Exclude<HandlerName, 'UpsertProspect'>, 'note' | 'task' | 'meeting'> = { CreateNote: 'note', CreateTask: 'task', CreateMeeting: 'meeting' };
+const sectionOf = (section: string, input: unknown): unknown => (input !== null && typeof input === 'object' ? (input as Record<string, unknown>)[section] : input);
+/** What the handler's Task state sends it: the whole state and the execution's name and start time. */
 const eventFor = (handler: HandlerName, input: unknown, key: unknown, run: unknown): unknown => {
-  switch (handler) {
-    case 'UpsertProspect': return { input, executionKey: key, executionName: 'fuzz' };
-    case 'CreateNote': return { note: sectionOf('note')(input), run, executionName: 'fuzz' };
-    case 'CreateTask': return { task: sectionOf('task')(input), run, executionName: 'fuzz' };
-    case 'CreateMeeting': return { meeting: sectionOf('meeting')(input), run, executionName: 'fuzz' };
+  const execution = { name: 'fuzz', startTime: new Date().toISOString() };
+  if (handler === 'UpsertProspect') {
+    // A caller's key reaches the first step as the input's idempotencyKey (or an EventBridge event's).
+    const state = input !== null && typeof input === 'object' && !Array.isArray(input) && key !== 'delivery-42' ? { ...input, idempotencyKey: key } : input;
+    return { state, execution };
   }
+  const sections = { note: null, task: null, meeting: null, [SECTION_OF[handler]]: sectionOf(SECTION_OF[handler], input) ?? null };
+  return { state: { sections, run }, execution };
+};
+/** The part of a handler's event that comes from the caller's input, for the checks on what was sent. */
+const callerInputOf = (testCase: HandlerCase): unknown => {
+  const event = testCase.event;
+  // A payload that is not even an object is refused as a whole: the issue rightly names no field.
+  if (event === null || typeof event !== 'object' || Array.isArray(event)) return event;
+  const state = (event as { state?: unknown }).state;
+  if (testCase.handler === 'UpsertProspect') return state;
+  const section = SECTION_OF[testCase.handler];
+  return { [section]: (state as { sections?: Record<string, unknown> } | null)?.sections?.[section] };
 };
 
 /** Each handler factory from functions/handlers.ts with a stub ActivityApi that records its calls. */
@@ -218,7 +234,7 @@ export function handlerTarget(): FuzzTarget<HandlerCase> {
   };
   // Only `item.id` and `status` are read from a write result; the stub returns nothing else.
   const api = { upsertProspect: record('upsertProspect', 'p-1'), createNote: record('createNote', 'n-1'), createTask: record('createTask', 't-1'), createMeeting: record('createMeeting', 'm-1') } as unknown as ActivityApi;
-  const deps = (): StepDependencies => ({ api, config, logger: createJsonLogger({ level: 'debug', write: (line) => logLines.push(line) }), now: Date.now });
+  const deps = (): StepDependencies => localStepDependencies({ api, config, logger: createJsonLogger({ level: 'debug', write: (line) => logLines.push(line) }) });
   const handlers: Record<HandlerName, StepHandler> = {
     UpsertProspect: createUpsertProspectHandler(deps),
     CreateNote: createNoteHandler(deps),
@@ -241,17 +257,20 @@ export function handlerTarget(): FuzzTarget<HandlerCase> {
       let verdict: Verdict;
       try {
         const result = await handlers[testCase.handler](testCase.event, { awsRequestId: 'fuzz' });
-        if (calls.length !== 1) throw new Violation(`accepted with ${calls.length} API calls`);
-        if (!workflowRunSchema.safeParse(result).success) throw new Violation('returned a run record that breaks the output contract');
-        const key = calls[0]?.idempotencyKey ?? '';
-        if (!/^hcwf-v1-[a-z-]+-[0-9a-f]{64}$/.test(key)) throw new Violation('sent a malformed idempotency key');
-        const raw = testCase.handler === 'UpsertProspect' ? (testCase.event as { input: unknown }).input : testCase.event;
-        assertAcceptedInputValid(raw, [calls[0]?.body]);
+        const raw = callerInputOf(testCase);
+        const sectionAbsent = testCase.handler !== 'UpsertProspect' && (raw as Record<string, unknown>)[SECTION_OF[testCase.handler]] == null;
+        if (calls.length !== (sectionAbsent ? 0 : 1)) throw new Violation(`accepted with ${calls.length} API calls`);
+        if (!workflowStateSchema.safeParse(result).success) throw new Violation('returned a state that breaks the contract between the steps');
+        if (calls.length > 0) {
+          const key = calls[0]?.idempotencyKey ?? '';
+          if (!/^hcwf-v1-[a-z-]+-[0-9a-f]{64}$/.test(key)) throw new Violation('sent a malformed idempotency key');
+        }
+        assertAcceptedInputValid(raw, calls.map((call) => call.body));
         verdict = 'accepted';
       } catch (error) {
         if (error instanceof Violation) throw error;
         if (calls.length > 0) throw new Violation(`rejected after ${calls.length} API call(s): ${describeError(error)}`);
-        assertClearRejection(error, testCase.handler === 'UpsertProspect' ? (testCase.event as { input?: unknown } | null)?.input : testCase.event);
+        assertClearRejection(error, callerInputOf(testCase));
         verdict = 'rejected';
       }
       for (const line of logLines) {

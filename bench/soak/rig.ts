@@ -4,7 +4,8 @@
  * minutes. Everything the workflows print or return is captured, for the leak count.
  */
 import { DEFAULT_TIMEOUTS, HiringCenterClient } from '../../lib/hiringcenter/index.ts';
-import { runWorkflowLocally, type LocalRunResult } from '../../dev/runner.ts';
+import { localStepDependencies } from '../../dev/local-dependencies.ts';
+import { redriveWorkflowLocally, runWorkflowLocally, type LocalRunOptions, type LocalRunResult } from '../../dev/runner.ts';
 import { startSandbox, type FaultKind, type RandomFaults, type Sandbox } from '../../dev/sandbox/index.ts';
 import { createJsonLogger } from '../../lib/log.ts';
 import { StaticKeyProvider } from '../../lib/secrets/index.ts';
@@ -29,8 +30,10 @@ export interface Rig {
   /** Every log line, output, failure and published event of every execution, and the sandbox access log. */
   captured: string[];
   run(payload: unknown, executionName: string): Promise<Delivery>;
-  /** Moves the API's clock (idempotency retention, rate windows) forward, e.g. past the 24 h key retention. */
-  advanceApiClock(ms: number): void;
+  /** Redrives a failed or timed-out delivery, as Step Functions would: at the failed state, with its input. */
+  redrive(previous: Delivery): Promise<Delivery>;
+  /** Moves the clock of the API and the steps forward (idempotency retention, rate windows), e.g. past 24 h. */
+  advanceClock(ms: number): void;
   setFaults(faults: RandomFaults | undefined): void;
   close(): Promise<void>;
 }
@@ -85,27 +88,35 @@ export async function startRig(options: RigOptions): Promise<Rig> {
     keys: new StaticKeyProvider(sandbox.apiKey),
     timeouts,
   });
+  // The steps live on the API's clock: their quota slots, key-retention window and execution deadline are in its
+  // time, and a wait of w ms on it lasts w × timeScale real ms.
+  const deps = localStepDependencies({
+    api: client,
+    config: {},
+    logger,
+    clock: { now, sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms * timeScale)) },
+  });
+  const deliver = async (start: (options: Omit<LocalRunOptions, 'input' | 'executionName'>) => Promise<LocalRunResult>): Promise<Delivery> => {
+    const rateLimitWaits: Record<string, number> = {};
+    const result = await start({
+      timeScale,
+      deps,
+      onEvent: (event) => {
+        if (event.type === 'state-entered' && event.state.endsWith('RateLimited')) {
+          const step = event.state.slice(0, -'RateLimited'.length);
+          rateLimitWaits[step] = (rateLimitWaits[step] ?? 0) + 1;
+        }
+      },
+    });
+    captured.push(JSON.stringify({ status: result.status, output: result.output, failure: result.failure, activityEvents: result.activityEvents }));
+    return { ...result, rateLimitWaits };
+  };
   return {
     sandbox,
     captured,
-    async run(payload, executionName) {
-      const rateLimitWaits: Record<string, number> = {};
-      const result = await runWorkflowLocally({
-        input: payload,
-        executionName,
-        timeScale,
-        deps: { api: client, config: {}, logger, now: Date.now },
-        onEvent: (event) => {
-          if (event.type === 'state-entered' && event.state.endsWith('RateLimited')) {
-            const step = event.state.slice(0, -'RateLimited'.length);
-            rateLimitWaits[step] = (rateLimitWaits[step] ?? 0) + 1;
-          }
-        },
-      });
-      captured.push(JSON.stringify({ status: result.status, output: result.output, failure: result.failure, publishedEvents: result.publishedEvents }));
-      return { ...result, rateLimitWaits };
-    },
-    advanceApiClock(ms) {
+    run: (payload, executionName) => deliver((options) => runWorkflowLocally({ ...options, input: payload, executionName })),
+    redrive: (previous) => deliver((options) => redriveWorkflowLocally(previous, options)),
+    advanceClock(ms) {
       offset += ms;
     },
     setFaults(faults) {

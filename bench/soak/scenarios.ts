@@ -1,9 +1,10 @@
 /**
- * Two drills the random soak cannot stage on purpose: the same request delivered three times at once, and an outage at
- * the last step that outlasts the retries, followed by a redrive (once within the API's idempotency retention, once
- * after it, to measure the documented limit).
+ * Two drills the random soak cannot stage on purpose: the same request delivered three times at once, and a last step
+ * whose write commits while every answer to it is lost, outlasting the retries, followed by a redrive (once within the
+ * API's idempotency retention, once after it).
  */
-import { FAILURE_EVENT, RETRY_POLICY, StateNames } from '../../infra/state-machine-definition.ts';
+import { RETRY_POLICY, StateNames } from '../../infra/state-machine-definition.ts';
+import { ActivityEventType } from '../../lib/workflow/activity-events.ts';
 import type { RandomFaults } from '../../dev/sandbox/index.ts';
 import { startRig, type Delivery } from './rig.ts';
 import type { Counts } from './workload.ts';
@@ -66,28 +67,28 @@ export async function duplicateDeliveryDrill(options: { seed: number; timeScale:
 export interface RedriveReport {
   /** Hours between the failure and the redrive. */
   redriveAfterHours: number;
-  firstAttempt: { status: string; error?: string; failedState?: string; retriesAtFailedState: number; failureEventStep?: unknown; counts: Counts };
-  redrive: { status: string; counts: Counts; keptIds: boolean };
+  firstAttempt: { status: string; error?: string; failedState?: string; retriesAtFailedState: number; failureEvent?: { detailType: string; status?: string; message?: string }; counts: Counts };
+  redrive: { status: string; resumedAt?: string; transitions: number; counts: Counts; keptIds: boolean; completedEvent: boolean };
 }
 
 /**
- * An outage of POST /meetings that outlasts the retry policy fails the execution after the prospect, note and task
- * exist; the outage ends; the execution is redriven (same name, same input; the local engine re-runs the chain from
- * the start, where AWS resumes at the failed state, which replays more steps locally, not fewer).
+ * POST /meetings commits, and its answer is lost (the connection is reset after the commit), on every attempt until
+ * the retries run out: the execution fails at CreateMeeting with the meeting already written. The outage ends and the
+ * execution is redriven as Step Functions does (at the failed state, with its input). Within the API's key retention the
+ * step's key replays the meeting; past it, the step finds the meeting it wrote and adopts it. Either way: one of each.
  */
 export async function redriveDrill(options: { seed: number; timeScale: number; redriveAfterMs?: number }): Promise<RedriveReport> {
   const rig = await startRig({ seed: options.seed, timeScale: options.timeScale });
   try {
     const input = drillInput(`redrive-${options.redriveAfterMs ?? 0}`);
-    const name = `redrive-drill-${options.seed}`;
-    rig.sandbox.startOutage({ method: 'POST', path: '/meetings' }, 503);
-    const first = await rig.run(input, name);
+    rig.sandbox.startOutage({ method: 'POST', path: '/meetings' }, 'resetAfterCommit');
+    const first = await rig.run(input, `redrive-drill-${options.seed}`);
     const afterFailure = rig.sandbox.counts();
     rig.sandbox.endOutages();
-    rig.advanceApiClock(options.redriveAfterMs ?? 0);
-    const second = await rig.run(input, name);
+    rig.advanceClock(options.redriveAfterMs ?? 0);
+    const second = await rig.redrive(first);
     const records = rig.sandbox.records();
-    const failureEvent = first.publishedEvents.find((event) => event.DetailType === FAILURE_EVENT.detailType);
+    const failureEvent = first.activityEvents.find((event) => event.detailType === ActivityEventType.failed);
     const failedState = first.failure?.state;
     return {
       redriveAfterHours: (options.redriveAfterMs ?? 0) / 3_600_000,
@@ -96,13 +97,17 @@ export async function redriveDrill(options: { seed: number; timeScale: number; r
         ...(first.failure ? { error: first.failure.error } : {}),
         ...(failedState ? { failedState } : {}),
         retriesAtFailedState: failedState ? (first.retries[failedState] ?? 0) : 0,
-        failureEventStep: (failureEvent?.Detail as { failedStep?: unknown } | undefined)?.failedStep,
+        ...(failureEvent ? { failureEvent: { detailType: failureEvent.detailType, status: failureEvent.detail.status, message: failureEvent.detail.message } } : {}),
         counts: afterFailure,
       },
       redrive: {
         status: second.status,
+        ...(second.resumedAt ? { resumedAt: second.resumedAt } : {}),
+        transitions: second.transitions,
         counts: rig.sandbox.counts(),
-        keptIds: second.output?.prospectId === records.prospects[0]?.id && second.output?.noteId === records.notes[0]?.id && second.output?.taskId === records.tasks[0]?.id,
+        keptIds: second.output?.prospectId === records.prospects[0]?.id && second.output?.noteId === records.notes[0]?.id
+          && second.output?.taskId === records.tasks[0]?.id && second.output?.meetingId === records.meetings[0]?.id,
+        completedEvent: second.activityEvents.some((event) => event.detailType === ActivityEventType.completed),
       },
     };
   } finally {

@@ -48,8 +48,8 @@ export async function run(argv: string[]): Promise<number> {
   if (baseUrl !== undefined && !isHttpUrl(baseUrl)) return usageError(`hc-workflow run: --base-url "${baseUrl}" is not an http(s) URL, e.g. http://127.0.0.1:4010/v2.`);
 
   // Loaded only now: synthesizing the CDK app is the slow part, and --help or a usage error should not wait for it.
-  const [{ HiringCenterClient }, { createJsonLogger, silentLogger }, { createKeyProvider, StaticKeyProvider }, { startSandbox }, { runWorkflowLocally }] = await Promise.all([
-    import('../../lib/hiringcenter/index.ts'), import('../../lib/log.ts'), import('../../lib/secrets/index.ts'), import('../sandbox/index.ts'), import('../runner.ts'),
+  const [{ HiringCenterClient }, { createJsonLogger, silentLogger }, { createKeyProvider, StaticKeyProvider }, { startSandbox }, { runWorkflowLocally }, { localStepDependencies }] = await Promise.all([
+    import('../../lib/hiringcenter/index.ts'), import('../../lib/log.ts'), import('../../lib/secrets/index.ts'), import('../sandbox/index.ts'), import('../runner.ts'), import('../local-dependencies.ts'),
   ]);
   const progress = values.json ? () => undefined : (line: string) => process.stderr.write(`${line}\n`);
   let sandbox: Sandbox | undefined;
@@ -71,30 +71,28 @@ export async function run(argv: string[]): Promise<number> {
 
   try {
     progress(`Running ${file} through the synthesized state machine against ${target}`);
-    const defaultUserId = process.env.HIRINGCENTER_DEFAULT_USER_ID?.trim();
     const result = await runWorkflowLocally({
       input: input.value,
       ...(executionName ? { executionName } : {}),
-      deps: {
+      deps: localStepDependencies({
         api: new HiringCenterClient({ baseUrl: target, keys }),
-        config: defaultUserId ? { defaultUserId } : {},
         logger: values.verbose ? createJsonLogger({ write: (line) => process.stderr.write(`${line}\n`) }) : silentLogger,
-        now: Date.now,
-      },
+      }),
       onEvent: values.json ? undefined : (event) => {
         const line = describeEvent(event);
         if (line) progress(line);
       },
     });
-    if (result.status === 'FAILED') {
+    if (result.status !== 'SUCCEEDED') {
       const failure = result.failure;
-      process.stderr.write(`✗ Execution ${result.executionName} failed${failure?.state ? ` at state ${failure.state}` : ''}: ${failure?.error}: ${failure?.message}\n`);
+      const how = result.status === 'TIMED_OUT' ? 'timed out' : 'failed';
+      process.stderr.write(`✗ Execution ${result.executionName} ${how}${failure?.state ? ` at state ${failure.state}` : ''}: ${failure?.error}: ${withoutStatePrefix(failure?.message ?? '', failure?.state)}\n`);
       return 1;
     }
     if (values.json) {
       process.stdout.write(`${JSON.stringify(result.output)}\n`);
     } else {
-      progress(`✓ Execution ${result.executionName} succeeded in ${result.durationMs} ms`);
+      progress(`✓ Execution ${result.executionName} succeeded in ${result.durationMs} ms, ${result.transitions} state transitions`);
       if (sandbox) {
         const counts = sandbox.counts();
         progress(`  sandbox now holds ${counts.prospects} prospect(s), ${counts.notes} note(s), ${counts.tasks} task(s), ${counts.meetings} meeting(s)`);
@@ -116,38 +114,40 @@ function isHttpUrl(value: string): boolean {
   }
 }
 
-/** Tasks, rate-limit waits and skipped steps are what a person follows; Pass and Choice states are plumbing. */
+/** The step already names its state in the message (for the failure event); the CLI line names it once. */
+function withoutStatePrefix(message: string, state: string | undefined): string {
+  return state && message.startsWith(`${state}: `) ? message.slice(state.length + 2) : message;
+}
+
+const SECTION_OF_STATE: Record<string, string> = { CreateNote: 'note', CreateTask: 'task', CreateMeeting: 'meeting' };
+
+/** Tasks, quota waits and skipped steps are what a person follows; the Pass states of a quota wait are plumbing. */
 function describeEvent(event: RunEvent): string | undefined {
   switch (event.type) {
-    case 'state-entered':
-      if (event.stateType === 'Wait') return `⏳ ${event.state}: waiting out the API's Retry-After`;
-      if (event.stateType !== 'Task') return undefined;
-      return event.state.endsWith('FinalAttempt') ? `▶ ${event.state.replace(/FinalAttempt$/, '')}: one more attempt after the failure was published` : `▶ ${event.state}`;
+    case 'state-entered': {
+      if (event.stateType === 'Wait') {
+        const until = (event.input as { quotaWait?: { slot?: { until?: unknown } } } | null)?.quotaWait?.slot?.until;
+        return `⏳ ${event.state.replace(/WaitForSlot$/, '')}: waiting for its API quota slot${typeof until === 'string' ? ` (until ${until})` : ''}`;
+      }
+      return event.stateType === 'Task' ? `▶ ${event.state}` : undefined;
+    }
     case 'state-exited': {
-      if (event.stateType === 'Choice') return describeSkip(event.state, event.output);
-      if (event.stateType !== 'Task' || event.caught || event.state === 'PublishFailureEvent') return undefined;
-      const run = (event.output as { run?: Record<string, unknown> } | undefined)?.run ?? {};
+      if (event.stateType !== 'Task' || event.caught) return undefined;
+      // Every step but the last returns the state {sections, run}; the last one leaves the run alone.
+      const output = (event.output ?? {}) as Record<string, unknown>;
+      const run = (typeof output.run === 'object' && output.run !== null ? output.run : output) as Record<string, unknown>;
+      const section = SECTION_OF_STATE[event.state];
+      if (section && !(`${section}Id` in run)) return `· ${event.state} skipped (the input has no "${section}" section)`;
       const ids = ['prospectId', 'noteId', 'taskId', 'meetingId'].filter((key) => typeof run[key] === 'string').map((key) => `${key}=${String(run[key])}`);
       return `✓ ${event.state} (${event.durationMs} ms) ${ids.join(' ')}`;
     }
     case 'state-retried':
       return `↻ ${event.state}: retry ${event.attempt} after ${event.error}`;
     case 'state-caught':
-      return event.error === 'States.ALL' ? undefined : `⚑ ${event.state}: caught ${event.error}`;
+      return `⚑ ${event.state}: caught ${event.error}`;
     case 'state-failed':
       return event.stateType === 'Task' ? `✗ ${event.state}: ${event.error}` : undefined;
-    case 'event-published':
-      return `✉ ${event.state}: ${event.entries.map((entry) => entry.DetailType).join(', ')} event published`;
   }
-}
-
-const OPTIONAL_SECTIONS: Record<string, string> = { HasNote: 'note', HasTask: 'task', HasMeeting: 'meeting' };
-
-function describeSkip(choiceState: string, output: unknown): string | undefined {
-  const section = OPTIONAL_SECTIONS[choiceState];
-  const input = (output as { input?: Record<string, unknown> } | undefined)?.input;
-  if (!section || !input || section in input) return undefined;
-  return `· ${section} skipped (the input has no "${section}" section)`;
 }
 
 function usageError(message: string): number {

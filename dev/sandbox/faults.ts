@@ -2,7 +2,7 @@
  * Fault injection: scripted faults (queued, matched by method/path, one per request) take precedence; otherwise a
  * random fault is drawn from a seeded PRNG, so that the same seed and request sequence give the same faults.
  */
-import type { FaultKind, RandomFaults, ScriptedFault } from './types.ts';
+import type { FaultKind, OutageKind, RandomFaults, ScriptedFault } from './types.ts';
 
 export const FAULT_KINDS: readonly FaultKind[] = ['rateLimit', 'serverError', 'resetAfterCommit', 'hang', 'latency'];
 const SERVER_ERROR_STATUSES = [500, 502, 503] as const;
@@ -14,7 +14,8 @@ export type ResolvedFault =
   | { kind: 'serverError'; status: 500 | 502 | 503 }
   | { kind: 'resetAfterCommit' }
   | { kind: 'hang'; ms: number; afterDisconnectMs?: number }
-  | { kind: 'latency'; ms: number };
+  | { kind: 'latency'; ms: number }
+  | { kind: 'reject'; status: 400 | 404 | 422; message: string };
 
 /** mulberry32: a tiny, well-distributed 32-bit PRNG; returns floats in [0, 1). */
 export function mulberry32(seed: number): () => number {
@@ -77,18 +78,19 @@ export class FaultInjector {
     const method = match.method?.toUpperCase();
     const path = match.path === undefined ? undefined : normalizeApiPath(match.path);
     for (const fault of faults) {
-      if (!(FAULT_KINDS as readonly string[]).includes(fault.kind)) {
+      if (!(FAULT_KINDS as readonly string[]).includes(fault.kind) && fault.kind !== 'reject') {
         throw new RangeError(`unknown fault kind '${fault.kind}'`);
       }
       this.queue.push({ fault: { ...fault }, method, path });
     }
   }
 
-  /** Until endOutages(), every matching request gets this 5xx before anything is written (an outage of a route). */
-  startOutage(status: 500 | 502 | 503, match: { method?: string; path?: string } = {}): void {
+  /** Until endOutages(), every matching request gets this fault (an outage of a route; see Sandbox.startOutage). */
+  startOutage(kind: OutageKind, match: { method?: string; path?: string } = {}): void {
     const method = match.method?.toUpperCase();
     const path = match.path === undefined ? undefined : normalizeApiPath(match.path);
-    this.outages.push({ fault: { kind: 'serverError', status }, method, path });
+    const fault: ScriptedFault = kind === 'resetAfterCommit' ? { kind } : { kind: 'serverError', status: kind };
+    this.outages.push({ fault, method, path });
   }
 
   endOutages(): void {
@@ -161,6 +163,8 @@ export class FaultInjector {
       }
       case 'latency':
         return { kind: 'latency', ms: fault.ms ?? c?.latencyMs ?? FAULT_DEFAULTS.latencyMs };
+      case 'reject':
+        return { kind: 'reject', status: fault.status ?? 422, message: fault.message ?? 'Simulated validation error (sandbox fault injection). Nothing was written.' };
     }
   }
 }

@@ -151,8 +151,9 @@ export class Pipeline {
 
     const fault = faults.next(method, path);
     if (fault !== undefined) {
-      this.stats.faults[fault.kind] += 1;
+      if (fault.kind !== 'reject') this.stats.faults[fault.kind] += 1;
       reportFault(fault);
+      if (fault.kind === 'reject') throw new HttpError(fault.status, fault.message);
       if (fault.kind === 'rateLimit') {
         return { kind: 'respond', response: tooManyRequests('Minute', fault.retryAfterSeconds, limiter.perMinute) };
       }

@@ -106,7 +106,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     counts: () => store.counts(),
     injectFaults: (list, match) => faults.inject(list, match),
     setRandomFaults: (config) => faults.setRandom(config),
-    startOutage: (match, status = 503) => faults.startOutage(status, match),
+    startOutage: (match, kind = 503) => faults.startOutage(kind, match),
     endOutages: () => faults.endOutages(),
     stats: () => structuredClone(pipeline.stats),
     reset: () => {

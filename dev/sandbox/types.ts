@@ -7,7 +7,9 @@ export type ScriptedFault =
   | { kind: 'serverError'; status?: 500 | 502 | 503 }
   | { kind: 'resetAfterCommit' }
   | { kind: 'hang'; ms?: number; afterDisconnectMs?: number }
-  | { kind: 'latency'; ms?: number };
+  | { kind: 'latency'; ms?: number }
+  /** Scripted only: the API refuses the request (default 422) with this message, before anything is written. */
+  | { kind: 'reject'; status?: 400 | 404 | 422; message?: string };
 
 export interface RandomFaults {
   /** 0..1 probability that an API request gets a fault. */
@@ -37,7 +39,7 @@ export interface AccessLogEntry {
   status: number | 'reset';
   ms: number;
   replayed: boolean;
-  fault?: FaultKind;
+  fault?: FaultKind | 'reject';
 }
 
 export interface SandboxOptions {
@@ -164,6 +166,9 @@ export interface SandboxStats {
   rateLimited: number;
 }
 
+/** What an outage does to each matching request. */
+export type OutageKind = 500 | 502 | 503 | 'resetAfterCommit';
+
 export interface Sandbox {
   /** Base URL including /v2, e.g. http://127.0.0.1:4010/v2 */
   readonly url: string;
@@ -181,11 +186,12 @@ export interface Sandbox {
   injectFaults(faults: ScriptedFault[], match?: { method?: string; path?: string }): void;
   setRandomFaults(faults: RandomFaults | undefined): void;
   /**
-   * Start an outage: every matching API request (method/path as for injectFaults) gets `status` (default 503) before
-   * anything is written, until endOutages(). Queued and random faults wait. For redrive drills: an outage that outlasts
-   * the state machine's retries. Extension: not in the original brief.
+   * Start an outage: until endOutages(), every matching API request (method/path as for injectFaults) gets `kind`:
+   * a 5xx before anything is written (default 503), or `resetAfterCommit`: the write commits (or replays) and the
+   * connection is reset before the answer, so the client never learns the record exists. Queued and random faults
+   * wait. For redrive drills: an outage that outlasts the state machine's retries.
    */
-  startOutage(match: { method?: string; path?: string }, status?: 500 | 502 | 503): void;
+  startOutage(match: { method?: string; path?: string }, kind?: OutageKind): void;
   endOutages(): void;
   stats(): SandboxStats;
   /** Clear records, idempotency store, rate windows, queued faults, stats (and re-seed the fault PRNG). */

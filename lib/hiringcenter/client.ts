@@ -14,13 +14,14 @@ import {
   type RequestContext,
   type Timeouts,
 } from './errors.ts';
-import { HEADER_SAFE, checkIdempotencyKey, prospectQueryString } from './request-checks.ts';
+import { HEADER_SAFE, activityQueryString, checkIdempotencyKey, prospectQueryString } from './request-checks.ts';
 import { getHeader, type HeaderBag } from './rate-limit.ts';
 import {
   AuthResponseSchema,
   ItemEnvelopeSchema,
   ListEnvelopeSchema,
   type ApiRecord,
+  type ActivityQuery,
   type AuthInfo,
   type CreateMeetingRequest,
   type CreateNoteRequest,
@@ -133,10 +134,28 @@ export class HiringCenterClient {
 
   /** `GET /prospects`: one page. Loop on `nextPageToken` (with a page cap) to read more. */
   async listProspects(query: ProspectQuery = {}): Promise<Page<Prospect>> {
-    const call: Call = { method: 'GET', route: '/prospects', query: prospectQueryString(query) };
+    return this.#list<Prospect>({ method: 'GET', route: '/prospects', query: prospectQueryString(query) });
+  }
+
+  /** `GET /notes` of one prospect: one page, newest first. */
+  async listNotes(query: ActivityQuery): Promise<Page<Note>> {
+    return this.#list<Note>({ method: 'GET', route: '/notes', query: activityQueryString('/notes', query) });
+  }
+
+  /** `GET /tasks` of one prospect: one page, by due date. */
+  async listTasks(query: ActivityQuery): Promise<Page<Task>> {
+    return this.#list<Task>({ method: 'GET', route: '/tasks', query: activityQueryString('/tasks', query) });
+  }
+
+  /** `GET /meetings` of one prospect: one page, latest meeting first. */
+  async listMeetings(query: ActivityQuery): Promise<Page<Meeting>> {
+    return this.#list<Meeting>({ method: 'GET', route: '/meetings', query: activityQueryString('/meetings', query) });
+  }
+
+  async #list<T extends ApiRecord>(call: Call): Promise<Page<T>> {
     const reply = await this.#execute(call);
     const envelope = this.#parse(ListEnvelopeSchema, reply, call);
-    const page: Page<Prospect> = { items: envelope.items as Prospect[] };
+    const page: Page<T> = { items: envelope.items as T[] };
     const nextPageToken = envelope.pagination?.nextPageToken ?? envelope.nextPageToken;
     const totalCount = envelope.pagination?.totalCount ?? envelope.totalCount;
     if (typeof nextPageToken === 'string' && nextPageToken !== '') page.nextPageToken = nextPageToken;

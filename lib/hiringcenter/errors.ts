@@ -10,7 +10,7 @@ import {
   UnavailableError,
   type WorkflowError,
 } from '../errors.ts';
-import { resolveRetryAfterSeconds, type HeaderBag } from './rate-limit.ts';
+import { parseRateLimitHeaders, resolveRetryAfterSeconds, type HeaderBag } from './rate-limit.ts';
 
 export interface RequestContext {
   method: string;
@@ -156,7 +156,10 @@ export function errorFromResponse(context: RequestContext, failure: HttpFailure,
 
   if (status === 429) {
     const seconds = resolveRetryAfterSeconds(failure.headers, summary.body, nowMs);
-    return new RateLimitedError(seconds, safe(`${method} ${route}: rate limited (429), retry after ${seconds} s: ${said}`));
+    return new RateLimitedError(
+      { retryAfterSeconds: seconds, slotAt: nowMs + seconds * 1000, observed: parseRateLimitHeaders(failure.headers, nowMs) },
+      safe(`${method} ${route}: rate limited (429), retry after ${seconds} s: ${said}`),
+    );
   }
   if (status === 409) {
     if (classifyConflict(summary) === 'mismatch') {

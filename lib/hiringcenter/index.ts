@@ -4,7 +4,7 @@ export {
   type HiringCenterClientOptions,
   type ResponseEvent,
 } from './client.ts';
-export { MAX_IDEMPOTENCY_KEY_LENGTH, MAX_LABELS_PER_QUERY, prospectQueryString } from './request-checks.ts';
+export { MAX_IDEMPOTENCY_KEY_LENGTH, MAX_LABELS_PER_QUERY, activityQueryString, prospectQueryString } from './request-checks.ts';
 export { DEFAULT_TIMEOUTS, closeSharedAgents } from './agent.ts';
 export { classifyConflict, redact, summarizeErrorBody } from './errors.ts';
 export {
@@ -21,6 +21,7 @@ export {
   ItemEnvelopeSchema,
   ListEnvelopeSchema,
   RecordSchema,
+  type ActivityQuery,
   type ApiRecord,
   type AuthInfo,
   type CreateMeetingRequest,

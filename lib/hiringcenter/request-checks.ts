@@ -1,5 +1,5 @@
 // Argument checks that run before anything is sent: a refused call never reaches the network or the key provider.
-import type { ProspectQuery, WriteOptions } from './schemas.ts';
+import type { ActivityQuery, ProspectQuery, WriteOptions } from './schemas.ts';
 
 export const MAX_IDEMPOTENCY_KEY_LENGTH = 512;
 export const MAX_LABELS_PER_QUERY = 10;
@@ -59,4 +59,18 @@ export function prospectQueryString(query: ProspectQuery): string {
     add('pageToken', query.pageToken);
   }
   return parts.length > 0 ? `?${parts.join('&')}` : '';
+}
+
+/** `?prospectId=...&dueAfter=...`: strings and whole numbers only, so a caller's mistake fails before anything is sent. */
+export function activityQueryString(route: string, query: ActivityQuery): string {
+  if (typeof query.prospectId !== 'string' || query.prospectId === '') throw new TypeError(`GET ${route}: prospectId is required`);
+  const parts: string[] = [];
+  for (const [name, value] of Object.entries(query)) {
+    if (value === undefined || value === '') continue;
+    if (typeof value === 'number' ? !Number.isSafeInteger(value) || value < 0 : typeof value !== 'string') {
+      throw new TypeError(`GET ${route}: ${name} must be a string or a whole number`);
+    }
+    parts.push(`${encodeURIComponent(name)}=${encodeURIComponent(String(value))}`);
+  }
+  return `?${parts.join('&')}`;
 }

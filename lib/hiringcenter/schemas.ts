@@ -94,6 +94,17 @@ export interface ProspectQuery {
   pageToken?: string | null;
 }
 
+/**
+ * Filters of `GET /notes`, `GET /tasks` and `GET /meetings` for one prospect, as the API names them (tasks: `assignedTo`,
+ * `dueAfter`, `dueBefore`; meetings: `ownerId`, `meetingType`, `meetingDateAfter`, `meetingDateBefore`). Dates are epoch ms.
+ */
+export interface ActivityQuery {
+  prospectId: string;
+  limit?: number;
+  pageToken?: string;
+  [filter: string]: string | number | undefined;
+}
+
 export interface WriteOptions {
   /** Sent as `X-Idempotency-Key`: 1..512 printable ASCII characters, the same on every retry of one write. */
   idempotencyKey: string;

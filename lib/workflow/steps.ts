@@ -1,87 +1,131 @@
 import * as z from 'zod/mini';
-import type { CreateMeetingRequest, CreateNoteRequest, CreateTaskRequest, UpsertProspectRequest, UpsertResult, WriteOptions, WriteResult } from '../hiringcenter/index.ts';
-import { toInputInvalid } from './issues.ts';
+import { isWorkflowError } from '../errors.ts';
+import type {
+  CreateMeetingRequest, CreateNoteRequest, CreateTaskRequest, UpsertProspectRequest, UpsertResult, WriteOptions, WriteResult,
+} from '../hiringcenter/index.ts';
+import { findWrittenMeeting, findWrittenNote, findWrittenProspect, findWrittenTask, type RecordReader } from './adopt.ts';
 import {
   parseMeetingSection, parseNoteSection, parseTaskSection, parseWorkflowInput, type ProspectFields, type WorkflowConfig,
 } from './input.ts';
-import { deriveStepKey, type StepName } from './keys.ts';
+import { toInputInvalid } from './issues.ts';
+import { deriveStepKey, STATE_OF_STEP, type StepName } from './keys.ts';
+import { PacedSend, type Clock, type QuotaGate, type StepPolicy } from './pacing.ts';
+import {
+  chooseExecutionKey, parseWorkflowState, takeQuotaWait, type ActivitySection, type ExecutionContext, type WorkflowState,
+} from './state.ts';
 
-/** The slice of the HiringCenter client the workflow writes through. */
-export interface ActivityApi {
+export { workflowRunSchema, type WorkflowRun, type WorkflowState } from './state.ts';
+
+/** The slice of the HiringCenter client the workflow writes and (past the key retention) reads through. */
+export interface ActivityApi extends RecordReader {
   upsertProspect(body: UpsertProspectRequest, options: WriteOptions): Promise<UpsertResult>;
   createNote(body: CreateNoteRequest, options: WriteOptions): Promise<WriteResult<{ id: string }>>;
   createTask(body: CreateTaskRequest, options: WriteOptions): Promise<WriteResult<{ id: string }>>;
   createMeeting(body: CreateMeetingRequest, options: WriteOptions): Promise<WriteResult<{ id: string }>>;
 }
 
-/**
- * What travels between the steps, and at the end the workflow output contract (ARCHITECTURE.md §3):
- * `idempotencyKey` is the execution key, the ids accumulate as the steps run.
- */
-export const workflowRunSchema = z.object({
-  prospectId: z.string().check(z.minLength(1)),
-  idempotencyKey: z.string().check(z.minLength(1)),
-  warnings: z.array(z.string()),
-  noteId: z.optional(z.string()),
-  taskId: z.optional(z.string()),
-  meetingId: z.optional(z.string()),
-});
-export type WorkflowRun = z.infer<typeof workflowRunSchema>;
+/** What one step invocation works with; the Lambda builds it from the environment, the local runner from its options. */
+export interface StepRuntime {
+  api: ActivityApi;
+  config: WorkflowConfig;
+  quota: QuotaGate;
+  policy: StepPolicy;
+  clock: Clock;
+}
 
-/**
- * The state machine's Init computes the execution key (input.idempotencyKey, else the EventBridge event id, else the
- * execution name) so that every later state, including the failure event, can read it from one place.
- */
-export const upsertStepInputSchema = z.object({
-  input: z.unknown(),
-  // Checked after the input (upsertProspectStep): a bad key is nearly always the input's own idempotencyKey, which the
-  // input schema reports under that name; "executionKey" would name a field the caller never wrote.
-  executionKey: z.unknown(),
-  executionName: z.optional(z.string()),
-});
 const executionKeySchema = z.object({ executionKey: z.string().check(z.minLength(1), z.maxLength(200)) });
 
-export const activityStepInputSchema = <K extends 'note' | 'task' | 'meeting'>(section: K) =>
-  z.object({ [section]: z.unknown(), run: workflowRunSchema, executionName: z.optional(z.string()) } as
-    { [P in K]: z.ZodMiniUnknown } & { run: typeof workflowRunSchema; executionName: z.ZodMiniOptional<z.ZodMiniString> });
-
-export function parseStepInput<S extends z.ZodMiniType>(schema: S, raw: unknown, step: StepName): z.infer<S> {
-  const parsed = schema.safeParse(raw);
-  if (!parsed.success) throw toInputInvalid(parsed.error, raw, `${step} step input`);
-  return parsed.data;
+function pacedSend(runtime: StepRuntime, execution: ExecutionContext, step: StepName, heldSlotAt: number | undefined): PacedSend {
+  return new PacedSend({
+    quota: runtime.quota,
+    policy: runtime.policy,
+    clock: runtime.clock,
+    execution,
+    where: STATE_OF_STEP[step],
+    ...(heldSlotAt === undefined ? {} : { heldSlotAt }),
+  });
 }
 
 /**
- * Step 1. Validates the WHOLE input first, so a bad meeting section fails the execution before anything is written.
- * Sends `update: true` explicitly (the API default changed between doc generations).
+ * Step 1. Chooses the execution key, validates the WHOLE input first (so a bad meeting section fails the execution
+ * before anything is written), writes the prospect and hands the other sections on. Sends `update: true` explicitly
+ * (the API default changed between doc generations).
  */
-export async function upsertProspectStep(api: ActivityApi, raw: unknown, rawExecutionKey: unknown, config: WorkflowConfig): Promise<WorkflowRun> {
-  const request = parseWorkflowInput(raw, config);
-  const { executionKey } = parseStepInput(executionKeySchema, { executionKey: rawExecutionKey }, 'upsert-prospect');
-  const result = await api.upsertProspect(
-    { update: true, ...request.prospect },
-    { idempotencyKey: deriveStepKey(executionKey, 'upsert-prospect') },
-  );
-  const warnings = result.warning ? [redactContactDetails(result.warning, request.prospect)] : [];
-  return { prospectId: result.item.id, idempotencyKey: executionKey, warnings };
+export async function upsertProspectStep(runtime: StepRuntime, startedWith: unknown, execution: ExecutionContext): Promise<WorkflowState> {
+  const { state, heldSlotAt } = takeQuotaWait(startedWith);
+  const { input, executionKey: rawKey } = chooseExecutionKey(state, execution.name);
+  const request = parseWorkflowInput(input, runtime.config);
+  const parsedKey = executionKeySchema.safeParse({ executionKey: rawKey });
+  if (!parsedKey.success) throw toInputInvalid(parsedKey.error, { executionKey: rawKey }, 'upsert-prospect step input');
+  const { executionKey } = parsedKey.data;
+  const prospect: ProspectFields = { update: true, ...request.prospect };
+  const paced = pacedSend(runtime, execution, 'upsert-prospect', heldSlotAt);
+  // Email and phone are what the API matches on, so only a prospect with neither could be written twice.
+  const lookUp = paced.pastKeyRetention && !prospect.email && !prospect.phone;
+  const since = Date.parse(execution.startTime);
+  const written = await withContactDetailsRedacted(prospect, () => paced.send(lookUp ? 2 : 1, async () => {
+    const adopted = lookUp ? await findWrittenProspect(runtime.api, prospect, since) : undefined;
+    if (adopted) return { id: adopted };
+    const result = await runtime.api.upsertProspect(prospect, { idempotencyKey: deriveStepKey(executionKey, 'upsert-prospect') });
+    return { id: result.item.id, warning: result.warning };
+  }));
+  const sections = input as Record<ActivitySection, unknown>;
+  return {
+    sections: { note: sections.note ?? null, task: sections.task ?? null, meeting: sections.meeting ?? null },
+    run: { prospectId: written.id, idempotencyKey: executionKey, warnings: written.warning ? [redactContactDetails(written.warning, prospect)] : [] },
+  };
 }
 
-export async function createNoteStep(api: ActivityApi, rawNote: unknown, run: WorkflowRun, config: WorkflowConfig): Promise<WorkflowRun> {
-  const note = parseNoteSection(rawNote, config);
-  const result = await api.createNote({ ...note, prospectId: run.prospectId }, { idempotencyKey: deriveStepKey(run.idempotencyKey, 'create-note') });
-  return { ...run, noteId: result.item.id };
+interface ActivityStep<F> {
+  section: ActivitySection;
+  step: StepName;
+  parse: (raw: unknown, config: WorkflowConfig) => F;
+  find: (api: RecordReader, prospectId: string, fields: F, since: number) => Promise<string | undefined>;
+  create: (api: ActivityApi, body: F & { prospectId: string }, options: WriteOptions) => Promise<WriteResult<{ id: string }>>;
 }
 
-export async function createTaskStep(api: ActivityApi, rawTask: unknown, run: WorkflowRun, config: WorkflowConfig): Promise<WorkflowRun> {
-  const task = parseTaskSection(rawTask, config);
-  const result = await api.createTask({ ...task, prospectId: run.prospectId }, { idempotencyKey: deriveStepKey(run.idempotencyKey, 'create-task') });
-  return { ...run, taskId: result.item.id };
+/** Steps 2–4: a section that is absent leaves the state unchanged; otherwise one write, its id added to the run. */
+function activityStep<F>(definition: ActivityStep<F>) {
+  return async (runtime: StepRuntime, rawState: unknown, execution: ExecutionContext): Promise<WorkflowState> => {
+    const { state: stateWithoutWait, heldSlotAt } = takeQuotaWait(rawState);
+    const state = parseWorkflowState(stateWithoutWait, definition.step);
+    const raw = state.sections[definition.section];
+    if (raw === null || raw === undefined) return state;
+    const fields = definition.parse(raw, runtime.config);
+    const { prospectId, idempotencyKey } = state.run;
+    const paced = pacedSend(runtime, execution, definition.step, heldSlotAt);
+    const lookUp = paced.pastKeyRetention;
+    const id = await paced.send(lookUp ? 2 : 1, async () => {
+      const adopted = lookUp ? await definition.find(runtime.api, prospectId, fields, Date.parse(execution.startTime)) : undefined;
+      if (adopted) return adopted;
+      const options = { idempotencyKey: deriveStepKey(idempotencyKey, definition.step) };
+      return (await definition.create(runtime.api, { ...fields, prospectId }, options)).item.id;
+    });
+    return { sections: state.sections, run: { ...state.run, [`${definition.section}Id`]: id } };
+  };
 }
 
-export async function createMeetingStep(api: ActivityApi, rawMeeting: unknown, run: WorkflowRun, config: WorkflowConfig): Promise<WorkflowRun> {
-  const meeting = parseMeetingSection(rawMeeting, config);
-  const result = await api.createMeeting({ ...meeting, prospectId: run.prospectId }, { idempotencyKey: deriveStepKey(run.idempotencyKey, 'create-meeting') });
-  return { ...run, meetingId: result.item.id };
+export const createNoteStep = activityStep({
+  section: 'note', step: 'create-note', parse: parseNoteSection, find: findWrittenNote, create: (api, body, options) => api.createNote(body, options),
+});
+export const createTaskStep = activityStep({
+  section: 'task', step: 'create-task', parse: parseTaskSection, find: findWrittenTask, create: (api, body, options) => api.createTask(body, options),
+});
+export const createMeetingStep = activityStep({
+  section: 'meeting', step: 'create-meeting', parse: parseMeetingSection, find: findWrittenMeeting, create: (api, body, options) => api.createMeeting(body, options),
+});
+
+/**
+ * An API error can quote what it refused, such as the prospect's email or phone; the message travels into the
+ * execution history, the failure event and the Lambda runtime's own error log, so the prospect's values go first.
+ */
+async function withContactDetailsRedacted<T>(prospect: Pick<ProspectFields, 'email' | 'phone'>, write: () => Promise<T>): Promise<T> {
+  try {
+    return await write();
+  } catch (error) {
+    if (isWorkflowError(error)) error.message = redactContactDetails(error.message, prospect);
+    throw error;
+  }
 }
 
 /** API warnings go into the execution output and logs; the API may quote the rejected phone, so strip contact details. */

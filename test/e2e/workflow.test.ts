@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { StaticKeyProvider } from '../../lib/secrets/index.ts';
+import type { RunEvent } from '../../dev/runner.ts';
 import { quickstartInput, startHarness, type Harness } from '../support/harness.ts';
 
 /*
@@ -56,26 +57,35 @@ describe('the full chain', () => {
 });
 
 describe('optional steps', () => {
+  const taskStates = (result: { events: RunEvent[] }) => result.events.filter((event) => event.type === 'state-entered').map((event) => event.state);
+
   it.each([
     ['note', { prospects: 1, notes: 0, tasks: 1, meetings: 1 }],
     ['task', { prospects: 1, notes: 1, tasks: 0, meetings: 1 }],
     ['meeting', { prospects: 1, notes: 1, tasks: 1, meetings: 0 }],
-  ])('skips the %s step when the input has no such section', async (section, counts) => {
+  ])('writes no %s when the input has no such section, in the same four state transitions', async (section, counts) => {
     const input = quickstartInput();
     delete input[section];
     const result = await harness.run(input);
     expect(result.status).toBe('SUCCEEDED');
     expect(result.output).not.toHaveProperty(`${section}Id`);
     expect((await harness.inspect()).counts).toEqual(counts);
-    const taskStates = result.events.filter((event) => event.type === 'state-entered' && event.stateType === 'Task').map((event) => event.state);
-    expect(taskStates).not.toContain(`Create${section[0]?.toUpperCase()}${section.slice(1)}`);
+    expect(taskStates(result)).toEqual(['UpsertProspect', 'CreateNote', 'CreateTask', 'CreateMeeting']);
+    expect(result.transitions).toBe(4);
   });
 
-  it('runs the prospect step alone when it is the only section', async () => {
+  it('runs the prospect step alone when it is the only section, in at most five state transitions', async () => {
     const result = await harness.run({ prospect: { firstName: 'Solo', lastName: 'Prospect' } });
     expect(result.status).toBe('SUCCEEDED');
     expect(Object.keys(result.output ?? {}).sort()).toEqual(['idempotencyKey', 'prospectId', 'warnings']);
     expect((await harness.inspect()).counts).toEqual({ prospects: 1, notes: 0, tasks: 0, meetings: 0 });
+    expect(result.transitions).toBeLessThanOrEqual(5);
+    expect(harness.sandbox.stats().requests).toBe(1);
+  });
+
+  it('runs the full quickstart in at most five state transitions', async () => {
+    const result = await harness.run(quickstartInput());
+    expect(result.transitions).toBeLessThanOrEqual(5);
   });
 });
 
@@ -88,16 +98,28 @@ describe('faults', () => {
     expect((await harness.inspect()).counts).toEqual({ prospects: 1, notes: 1, tasks: 1, meetings: 1 });
   });
 
-  it("honours a 429's Retry-After with a real Wait before running the task again", async () => {
+  it("honours a 429's Retry-After: the step waits in its own Wait state, then runs again and writes once", async () => {
     harness.sandbox.injectFaults([{ kind: 'rateLimit', retryAfterSeconds: 1 }], { method: 'POST', path: '/tasks' });
     const result = await harness.run(quickstartInput());
     expect(result.status).toBe('SUCCEEDED');
-    const entered = result.events.find((event) => event.type === 'state-entered' && event.state === 'WaitRetryAfter');
-    const exited = result.events.find((event) => event.type === 'state-exited' && event.state === 'WaitRetryAfter');
-    expect(entered && exited ? exited.at - entered.at : 0).toBeGreaterThanOrEqual(950);
-    const taskRuns = result.events.filter((event) => event.type === 'state-entered' && event.state === 'CreateTask');
-    expect(taskRuns).toHaveLength(2);
+    const states = result.events.filter((event) => event.type === 'state-entered').map((event) => event.state);
+    expect(states).toEqual(['UpsertProspect', 'CreateNote', 'CreateTask', 'CreateTaskRateLimited', 'CreateTaskReadSlot', 'CreateTaskWaitForSlot', 'CreateTask', 'CreateMeeting']);
+    // From the 429 to the task's second write: the Wait lasts to the whole second, the step sleeps the rest of the slot.
+    const caught = result.events.find((event) => event.type === 'state-caught' && event.state === 'CreateTask');
+    const written = result.events.filter((event) => event.type === 'state-exited' && event.state === 'CreateTask').at(-1);
+    expect(caught && written ? written.at - caught.at : 0).toBeGreaterThanOrEqual(950);
     expect((await harness.inspect()).counts.tasks).toBe(1);
+  });
+
+  it('fails at the step after exactly one POST when the API rejects it (422): never retried, never attempted again', async () => {
+    harness.sandbox.injectFaults([{ kind: 'reject', status: 422, message: 'dueAt: must be in the future' }], { method: 'POST', path: '/tasks' });
+    const result = await harness.run(quickstartInput());
+    expect(result.status).toBe('FAILED');
+    expect(result.failure).toMatchObject({ error: 'HiringCenter.Rejected', state: 'CreateTask' });
+    expect(result.failure?.message).toContain('dueAt: must be in the future');
+    expect(harness.sandbox.stats().byRoute['POST /tasks']).toBe(1);
+    expect(result.events.filter((event) => event.type === 'state-entered' && event.state === 'CreateTask')).toHaveLength(1);
+    expect(result.resume).toMatchObject({ state: 'CreateTask' });
   });
 
   it('creates no duplicate when the connection resets after the API committed the write', async () => {
@@ -168,6 +190,8 @@ describe('bad input and bad credentials change nothing', () => {
     expect(result.failure?.message).toContain('task.assignTo: unknown field (did you mean "assignedTo"?');
     expect(result.failure?.message).not.toContain('not-an-email');
     expect((await harness.inspect()).counts).toEqual({ prospects: 0, notes: 0, tasks: 0, meetings: 0 });
+    expect(result.events.filter((event) => event.type === 'state-entered')).toHaveLength(1);
+    expect(result.retries).toEqual({});
   });
 
   it('falls back to the configured default user id for assignedTo and ownerId, and refuses without one', async () => {
@@ -215,35 +239,63 @@ describe('triggers', () => {
     expect(result.output?.idempotencyKey).toBe('caller-key-7');
   });
 
-  it('publishes ProspectActivityFailed with the error, the failed step and the idempotency key, then fails with the original error', async () => {
+  it('announces a failure once, as ProspectActivityFailed naming the step and the error, without contact details', async () => {
     await harness.run({ ...quickstartInput(), idempotencyKey: 'changed-note' });
     const input: Record<string, unknown> = { ...quickstartInput(), idempotencyKey: 'changed-note' };
     input.note = { body: 'A different note under the same delivery id' };
     const result = await harness.run(input);
     expect(result.failure).toMatchObject({ error: 'HiringCenter.Conflict', state: 'CreateNote' });
-    expect(result.publishedEvents).toEqual([expect.objectContaining({
-      Source: 'hiringcenter.workflows',
-      DetailType: 'ProspectActivityFailed',
-      Detail: expect.objectContaining({ errorName: 'HiringCenter.Conflict', failedStep: 'CreateNote', idempotencyKey: 'changed-note', executionName: result.executionName }),
-    })]);
-    expect(JSON.stringify(result.publishedEvents)).not.toContain('jordan.miller@example.com');
+    expect(result.activityEvents).toEqual([{
+      detailType: 'ProspectActivityFailed',
+      detail: { executionArn: result.executionArn, executionName: result.executionName, status: 'FAILED', error: 'HiringCenter.Conflict', message: expect.stringMatching(/^CreateNote: /) },
+    }]);
+    expect(JSON.stringify(result.activityEvents)).not.toMatch(/jordan\.miller@example\.com|5551234567/);
   });
 
-  it('runs a step once more after its retries ran out, so an error that ends just then still completes the workflow', async () => {
+  it('announces a success as ProspectActivityCompleted carrying the output, and no failure', async () => {
+    const result = await harness.run(quickstartInput());
+    expect(result.activityEvents).toEqual([{
+      detailType: 'ProspectActivityCompleted',
+      detail: { executionArn: result.executionArn, executionName: result.executionName, output: result.output },
+    }]);
+  });
+});
+
+describe('redrive', () => {
+  it('an error that outlives its retries fails the execution at its Task; a redrive resumes there and writes nothing twice', async () => {
     const outlastingRetries = Array.from({ length: 7 }, () => ({ kind: 'serverError' as const, status: 503 as const }));
     harness.sandbox.injectFaults(outlastingRetries, { method: 'POST', path: '/tasks' });
-    const result = await harness.run(quickstartInput());
-    expect(result.status).toBe('SUCCEEDED');
-    expect(result.retries.CreateTask).toBe(6);
-    const attempts = result.events.filter((event) => event.type === 'state-entered' && event.stateType === 'Task' && event.state.startsWith('CreateTask')).map((event) => event.state);
-    expect(attempts).toEqual(['CreateTask', 'CreateTaskFinalAttempt']);
-    expect(result.publishedEvents.map((event) => (event.Detail as { failedStep: string }).failedStep)).toEqual(['CreateTask']);
-    expect((await harness.inspect()).counts).toEqual({ prospects: 1, notes: 1, tasks: 1, meetings: 1 });
+    const failed = await harness.run(quickstartInput());
+    expect(failed.status).toBe('FAILED');
+    expect(failed.failure).toMatchObject({ error: 'HiringCenter.Unavailable', state: 'CreateTask' });
+    expect(failed.retries.CreateTask).toBe(6);
+    expect(failed.activityEvents.map((event) => event.detailType)).toEqual(['ProspectActivityFailed']);
+    expect((await harness.inspect()).counts).toEqual({ prospects: 1, notes: 1, tasks: 0, meetings: 0 });
+
+    const redriven = await harness.redrive(failed);
+    expect(redriven.status).toBe('SUCCEEDED');
+    expect(redriven.resumedAt).toBe('CreateTask');
+    expect(redriven.executionName).toBe(failed.executionName);
+    expect(redriven.events.filter((event) => event.type === 'state-entered').map((event) => event.state)).toEqual(['CreateTask', 'CreateMeeting']);
+    const records = await harness.inspect();
+    expect(records.counts).toEqual({ prospects: 1, notes: 1, tasks: 1, meetings: 1 });
+    expect(redriven.output).toMatchObject({ prospectId: records.prospects[0]?.id, noteId: records.notes[0]?.id, taskId: records.tasks[0]?.id });
   });
 
-  it('publishes no failure event when the execution succeeds', async () => {
-    const result = await harness.run(quickstartInput());
-    expect(result.publishedEvents).toEqual([]);
+  it('past the API\'s key retention, a redriven step adopts the record it wrote instead of writing it again', async () => {
+    harness.sandbox.startOutage({ method: 'POST', path: '/notes' }, 'resetAfterCommit');
+    const failed = await harness.run(quickstartInput());
+    harness.sandbox.endOutages();
+    expect(failed.failure).toMatchObject({ error: 'HiringCenter.Unavailable', state: 'CreateNote' });
+    expect((await harness.inspect()).counts.notes).toBe(1);
+
+    const dayLater = 25 * 3_600_000;
+    harness.advanceClock(dayLater);
+    const redriven = await harness.redrive(failed);
+    expect(redriven.status).toBe('SUCCEEDED');
+    const records = await harness.inspect();
+    expect(records.counts).toEqual({ prospects: 1, notes: 1, tasks: 1, meetings: 1 });
+    expect(redriven.output?.noteId).toBe(records.notes[0]?.id);
   });
 });
 

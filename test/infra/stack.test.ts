@@ -1,7 +1,6 @@
-import { App, Stack, Validations } from 'aws-cdk-lib';
+import { App } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
-import { AwsSolutionsChecks } from 'cdk-nag';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { buildApp } from '../../infra/app.ts';
 import { HiringCenterWorkflowStack } from '../../infra/stack.ts';
@@ -38,7 +37,7 @@ describe('the workflow stack', () => {
     const lambdaRoles = Object.values(template.findResources('AWS::IAM::Role', {
       Properties: { AssumeRolePolicyDocument: { Statement: [Match.objectLike({ Principal: { Service: 'lambda.amazonaws.com' } })] } },
     }));
-    expect(lambdaRoles).toHaveLength(4);
+    expect(lambdaRoles).toHaveLength(5);
     for (const role of lambdaRoles) expect(role.Properties?.ManagedPolicyArns).toBeUndefined();
   });
 
@@ -59,9 +58,35 @@ describe('the workflow stack', () => {
       expect(retried).not.toContain('HiringCenter.Conflict');
       expect(retried).not.toContain('Input.Invalid');
       expect(states[name]?.Retry?.find((retry) => retry.ErrorEquals.includes('HiringCenter.Unavailable'))?.JitterStrategy).toBe('FULL');
-      expect(states[name]?.Catch).toContainEqual({ ErrorEquals: ['HiringCenter.RateLimited'], Next: `${name}RateLimited`, ResultPath: '$.lastError' });
+      expect(states[name]?.Catch).toEqual([{ ErrorEquals: ['HiringCenter.RateLimited'], Next: `${name}RateLimited`, ResultPath: '$.quotaWait' }]);
+      expect(definition.States[`${name}WaitForSlot`]).toMatchObject({ Type: 'Wait', TimestampPath: '$.quotaWait.slot.until', Next: name });
     }
-    expect(definition.States.WaitRetryAfter).toMatchObject({ Type: 'Wait', SecondsPath: '$.throttle.wait.detail.retryAfterSeconds' });
+  });
+
+  it('is a straight line of four Tasks with a timeout: no Fail state, no final attempt, no PutEvents, at most 16 states', () => {
+    const { definition } = definitionFromTemplate(template.toJSON() as never);
+    const states = definition.States as Record<string, { Type: string; Next?: string; End?: boolean; Resource?: string }>;
+    expect(Object.keys(states).length).toBeLessThanOrEqual(16);
+    expect(Object.values(states).filter((state) => state.Type === 'Fail' || state.Type === 'Choice')).toEqual([]);
+    expect(Object.keys(states).filter((name) => /FinalAttempt|Publish/.test(name))).toEqual([]);
+    expect(Object.values(states).filter((state) => state.Resource?.includes('events:putEvents'))).toEqual([]);
+    expect((definition as { TimeoutSeconds?: number }).TimeoutSeconds).toBe(6 * 3600);
+    const chain: string[] = [];
+    for (let name: string | undefined = definition.StartAt; name; name = states[name]?.Next) chain.push(name);
+    expect(chain).toEqual(['UpsertProspect', 'CreateNote', 'CreateTask', 'CreateMeeting']);
+    expect(states.CreateMeeting).toMatchObject({ End: true, OutputPath: '$.run' });
+  });
+
+  it('takes the execution timeout and the key retention from context, and gives the steps the same values', () => {
+    const app = new App({ context: { ...NO_BUNDLING, executionTimeout: '90m', apiKeyRetentionHours: '12' } });
+    const custom = Template.fromStack(new HiringCenterWorkflowStack(app, 'Custom'));
+    const { definition } = definitionFromTemplate(custom.toJSON() as never);
+    expect((definition as { TimeoutSeconds?: number }).TimeoutSeconds).toBe(5400);
+    custom.resourcePropertiesCountIs('AWS::Lambda::Function', {
+      Environment: { Variables: Match.objectLike({ WORKFLOW_EXECUTION_TIMEOUT_SECONDS: '5400', API_KEY_RETENTION_HOURS: '12' }) },
+    }, 4);
+    expect(() => new HiringCenterWorkflowStack(new App({ context: { ...NO_BUNDLING, executionTimeout: 'soon' } }), 'Bad'))
+      .toThrow(/context executionTimeout must be a duration such as 6h, 90m or 21600 \(seconds\), got "soon"/);
   });
 
   it('imports an existing secret by ARN from context instead of creating one', () => {
@@ -135,40 +160,41 @@ describe('triggers and operations', () => {
     const metrics = alarms.map((alarm) => `${alarm.Properties?.Namespace}/${alarm.Properties?.MetricName}`);
     expect(metrics.filter((m) => m === 'AWS/States/ExecutionsFailed')).toHaveLength(1);
     expect(metrics.filter((m) => m === 'AWS/States/ExecutionsTimedOut')).toHaveLength(1);
-    expect(metrics.filter((m) => m === 'AWS/Lambda/Errors')).toHaveLength(4);
-    expect(metrics.filter((m) => m === 'AWS/Lambda/Throttles')).toHaveLength(4);
-    expect(metrics.filter((m) => m === 'AWS/SQS/ApproximateNumberOfMessagesVisible')).toHaveLength(1);
+    expect(metrics.filter((m) => m === 'AWS/Lambda/Errors')).toHaveLength(5);
+    expect(metrics.filter((m) => m === 'AWS/Lambda/Throttles')).toHaveLength(5);
+    expect(metrics.filter((m) => m === 'AWS/SQS/ApproximateNumberOfMessagesVisible')).toHaveLength(2);
     for (const alarm of alarms) expect(alarm.Properties?.AlarmActions).toEqual([{ Ref: expect.stringMatching(/AlarmTopic/) }]);
   });
 
-  it('logs every state at level ALL with retention, and publishes ProspectActivityFailed on the bus on failure', () => {
+  it('logs every state at level ALL with retention', () => {
     template.hasResourceProperties('AWS::Logs::LogGroup', { RetentionInDays: 30 });
-    const { definition } = definitionFromTemplate(template.toJSON() as never);
-    expect(definition.States.PublishFailureEvent).toMatchObject({
-      Type: 'Task', Resource: 'arn:aws:states:::events:putEvents',
-      Parameters: { Entries: [expect.objectContaining({ DetailType: 'ProspectActivityFailed', Source: 'hiringcenter.workflows' })] },
-    });
-    expect(policiesWith('events:PutEvents')).toHaveLength(1);
   });
 
-  it('always fails at a task, never at a Fail state, so that a Step Functions redrive resumes the failed step', () => {
-    const { definition } = definitionFromTemplate(template.toJSON() as never);
-    const states = definition.States as Record<string, { Type: string; Next?: string; Catch?: unknown[]; Resource?: string }>;
-    expect(Object.values(states).filter((state) => state.Type === 'Fail')).toEqual([]);
-    for (const step of ['UpsertProspect', 'CreateNote', 'CreateTask', 'CreateMeeting']) {
-      const finalAttempt = states[`${step}FinalAttempt`];
-      expect(finalAttempt).toMatchObject({ Type: 'Task', Resource: states[step]?.Resource, Next: states[step]?.Next });
-      expect(finalAttempt?.Catch).toBeUndefined();
+  it("announces finished executions from Step Functions' own status changes, and never passes the execution input on", () => {
+    const rules = Object.values(template.findResources('AWS::Events::Rule', { Properties: { EventPattern: { source: ['aws.states'] } } }));
+    const statuses = rules.flatMap((rule) => (rule.Properties.EventPattern as { detail: { status: string[] } }).detail.status).sort();
+    expect(statuses).toEqual(['ABORTED', 'FAILED', 'SUCCEEDED', 'TIMED_OUT']);
+    for (const rule of rules) {
+      expect(rule.Properties.EventBusName).toBeUndefined(); // the default bus, where Step Functions sends them
+      expect(rule.Properties.EventPattern).toMatchObject({ 'detail-type': ['Step Functions Execution Status Change'], detail: { stateMachineArn: [{ Ref: expect.stringMatching(/^WorkflowStateMachine/) }] } });
+      const [target] = rule.Properties.Targets as { InputTransformer: { InputPathsMap: Record<string, string> }; DeadLetterConfig: unknown; RetryPolicy: unknown }[];
+      const paths = Object.values(target?.InputTransformer.InputPathsMap ?? {});
+      expect(paths).toEqual(expect.arrayContaining(['$.detail.executionArn', '$.detail.name', '$.detail.status']));
+      expect(paths.filter((path) => path.startsWith('$.detail.input'))).toEqual([]);
+      expect(target?.DeadLetterConfig).toBeDefined();
+      expect(target?.RetryPolicy).toEqual({ MaximumEventAgeInSeconds: 86400, MaximumRetryAttempts: 185 });
     }
+    // The publisher alone may put events, and only on the workflow bus.
+    const putters = policiesWith('events:PutEvents');
+    expect(putters).toHaveLength(1);
+    expect(JSON.stringify(putters[0])).toMatch(/"Resource":\{"Fn::GetAtt":\["EventBus[0-9A-F]+","Arn"\]\}/);
   });
 });
 
 describe('cdk-nag', () => {
-  it('is active: an unacknowledged finding fails the synth (so the clean synth above means something)', () => {
-    const app = new App();
-    const stack = new Stack(app, 'Bad');
+  it("is active in the project's app: an unacknowledged finding there fails the synth (so the clean synth above means something)", () => {
+    const { app, stack } = buildApp(new App({ context: NO_BUNDLING }));
     new sqs.Queue(stack, 'PlainQueue', { enforceSSL: false });
-    Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
     expect(() => app.synth()).toThrow(/AwsSolutions-SQS/);
   });
 });

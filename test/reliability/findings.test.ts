@@ -10,6 +10,7 @@ import { readInputFile } from '../../dev/input-file.ts';
 import type { LocalRunResult } from '../../dev/runner.ts';
 import { startSandbox, type Sandbox } from '../../dev/sandbox/index.ts';
 import { createJsonLogger, silentLogger } from '../../lib/log.ts';
+import { localStepDependencies } from '../../dev/local-dependencies.ts';
 import { parseNoteSection, parseWorkflowInput } from '../../lib/workflow/input.ts';
 import { MAX_INPUT_BYTES } from '../../lib/workflow/limits.ts';
 import type { ActivityApi } from '../../lib/workflow/steps.ts';
@@ -85,9 +86,10 @@ describe('inputs that passed the schema but could not complete', () => {
 
   it('reports a bad idempotencyKey under its own name, not as the internal executionKey', async () => {
     const api = {} as ActivityApi;
-    const handler = createUpsertProspectHandler(() => ({ api, config: {}, logger: silentLogger, now: Date.now }));
+    const handler = createUpsertProspectHandler(() => localStepDependencies({ api, logger: silentLogger }));
     const input = { ...quickstartInput(), idempotencyKey: 'k'.repeat(201) };
-    await expect(handler({ input, executionKey: input.idempotencyKey })).rejects.toThrow(/^Invalid workflow input \(1 issue\): idempotencyKey: must be at most 200 characters$/);
+    await expect(handler({ state: input, execution: { name: 'findings', startTime: new Date().toISOString() } }))
+      .rejects.toThrow(/^UpsertProspect: Invalid workflow input \(1 issue\): idempotencyKey: must be at most 200 characters$/);
   });
 });
 

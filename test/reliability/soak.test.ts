@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runSoak } from '../../bench/soak/engine.ts';
 import { duplicateDeliveryDrill, redriveDrill, RETENTION_MS } from '../../bench/soak/scenarios.ts';
 import { synthesizeWorkflow } from '../../dev/definition.ts';
-import { scaleDefinitionTime, type RunEvent } from '../../dev/runner.ts';
+import { scaleDefinitionTime } from '../../dev/runner.ts';
 import { quickstartInput, startHarness, type Harness } from '../support/harness.ts';
 
 /*
@@ -41,19 +41,19 @@ describe('duplicate delivery', () => {
   });
 });
 
-describe('redrive after an outage that outlasts the retries', () => {
-  it('fails at CreateMeeting with the earlier records kept, then creates only the meeting when redriven', async () => {
-    const report = await redriveDrill({ seed: 5, timeScale: TIME_SCALE });
-    expect(report.firstAttempt).toEqual({
-      status: 'FAILED', error: 'HiringCenter.Unavailable', failedState: 'CreateMeeting', retriesAtFailedState: 6, failureEventStep: 'CreateMeeting',
-      counts: { ...ONE_EACH, meetings: 0 },
+describe('redrive after a write whose every answer was lost', () => {
+  it.each([
+    ['within the API\'s key retention', 0],
+    ['25 h later, after the API forgot the idempotency keys', RETENTION_MS + 3_600_000],
+  ])('%s: fails at CreateMeeting, resumes there, and leaves one prospect, note, task and meeting', async (_when, redriveAfterMs) => {
+    const report = await redriveDrill({ seed: 5, timeScale: TIME_SCALE, redriveAfterMs });
+    expect(report.firstAttempt).toMatchObject({
+      status: 'FAILED', error: 'HiringCenter.Unavailable', failedState: 'CreateMeeting', retriesAtFailedState: 6,
+      failureEvent: { detailType: 'ProspectActivityFailed', status: 'FAILED', message: expect.stringMatching(/^CreateMeeting: /) },
+      // The meeting was written: only its answers were lost.
+      counts: ONE_EACH,
     });
-    expect(report.redrive).toEqual({ status: 'SUCCEEDED', counts: ONE_EACH, keptIds: true });
-  });
-
-  it('documents the limit: re-run after the API forgot its idempotency keys (24 h), the prospect is matched but the note and task repeat', async () => {
-    const report = await redriveDrill({ seed: 5, timeScale: TIME_SCALE, redriveAfterMs: RETENTION_MS + 3_600_000 });
-    expect(report.redrive).toEqual({ status: 'SUCCEEDED', counts: { prospects: 1, notes: 2, tasks: 2, meetings: 1 }, keptIds: false });
+    expect(report.redrive).toEqual({ status: 'SUCCEEDED', resumedAt: 'CreateMeeting', transitions: 1, counts: ONE_EACH, keptIds: true, completedEvent: true });
   });
 });
 
@@ -82,22 +82,27 @@ describe('the runner\'s timeScale', () => {
     });
   });
 
-  it("waits Retry-After × scale in the rate-limit Wait, and keeps the order of events of a real-time run", async () => {
-    const run = async (timeScale: number) => {
-      harness.sandbox.reset();
-      harness.sandbox.injectFaults([{ kind: 'serverError', status: 503 }], { method: 'POST', path: '/notes' });
-      harness.sandbox.injectFaults([{ kind: 'rateLimit', retryAfterSeconds: 1 }], { method: 'POST', path: '/tasks' });
-      const result = await harness.run(quickstartInput(), { retryDelayMs: undefined, timeScale });
-      const at = (type: RunEvent['type']) => result.events.find((event) => event.type === type && 'state' in event && event.state === 'WaitRetryAfter')?.at ?? 0;
-      return { status: result.status, waitedMs: at('state-exited') - at('state-entered'), order: result.events.map((event) => `${event.type}:${'state' in event ? event.state : ''}`) };
+  it('waits for a quota slot on the scaled clock, and keeps the order of events of a real-time run', async () => {
+    const run = async (target: Harness, timeScale: number) => {
+      target.sandbox.injectFaults([{ kind: 'serverError', status: 503 }], { method: 'POST', path: '/notes' });
+      target.sandbox.injectFaults([{ kind: 'rateLimit', retryAfterSeconds: 2 }], { method: 'POST', path: '/tasks' });
+      const started = Date.now();
+      const result = await target.run(quickstartInput(), { retryDelayMs: undefined, timeScale });
+      return { status: result.status, ms: Date.now() - started, order: result.events.map((event) => `${event.type}:${'state' in event ? event.state : ''}`) };
     };
-    const real = await run(1);
-    const scaled = await run(0.05);
-    expect([real.status, scaled.status]).toEqual(['SUCCEEDED', 'SUCCEEDED']);
-    expect(real.waitedMs).toBeGreaterThanOrEqual(950);
-    expect(scaled.waitedMs).toBeGreaterThanOrEqual(45);
-    expect(scaled.waitedMs).toBeLessThan(500);
-    expect(scaled.order).toEqual(real.order);
-    expect(scaled.order.filter((entry) => entry.startsWith('state-retried'))).toEqual(['state-retried:CreateNote']);
+    const scaledHarness = await startHarness({ timeScale: 0.05 });
+    try {
+      const real = await run(harness, 1);
+      const scaled = await run(scaledHarness, 0.05);
+      expect([real.status, scaled.status]).toEqual(['SUCCEEDED', 'SUCCEEDED']);
+      // Retry-After 2 s, plus the 503's retry (1-2 s of full jitter): real time waits it all, the scaled run a twentieth.
+      expect(real.ms).toBeGreaterThanOrEqual(1_900);
+      expect(scaled.ms).toBeLessThan(1_000);
+      expect(scaled.order).toEqual(real.order);
+      expect(scaled.order.filter((entry) => entry.startsWith('state-retried'))).toEqual(['state-retried:CreateNote']);
+      expect(scaled.order).toContain('state-entered:CreateTaskWaitForSlot');
+    } finally {
+      await scaledHarness.close();
+    }
   });
 });

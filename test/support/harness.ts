@@ -1,6 +1,7 @@
 import { HiringCenterClient } from '../../lib/hiringcenter/index.ts';
 import { createJsonLogger, type Logger } from '../../lib/log.ts';
-import { runWorkflowLocally, type LocalRunOptions, type LocalRunResult, type RunEvent } from '../../dev/runner.ts';
+import { localStepDependencies } from '../../dev/local-dependencies.ts';
+import { redriveWorkflowLocally, runWorkflowLocally, type LocalRunOptions, type LocalRunResult, type RunEvent } from '../../dev/runner.ts';
 import { startSandbox, type Sandbox, type SandboxOptions } from '../../dev/sandbox/index.ts';
 import { StaticKeyProvider } from '../../lib/secrets/index.ts';
 import type { ApiKeyProvider } from '../../lib/secrets/types.ts';
@@ -16,39 +17,57 @@ export function quickstartInput(): Record<string, unknown> {
   };
 }
 
+type RunOptions = Partial<Omit<LocalRunOptions, 'input' | 'deps'>> & { config?: WorkflowConfig; keys?: ApiKeyProvider };
+type HarnessResult = LocalRunResult & { events: RunEvent[] };
+
 export interface Harness {
   sandbox: Sandbox;
   logLines: string[];
-  run(input: unknown, options?: Partial<Omit<LocalRunOptions, 'input' | 'deps'>> & { config?: WorkflowConfig; keys?: ApiKeyProvider }): Promise<LocalRunResult & { events: RunEvent[] }>;
+  run(input: unknown, options?: RunOptions): Promise<HarnessResult>;
+  /** Redrives a failed or timed-out execution: at its failed state, with that state's input. */
+  redrive(previous: LocalRunResult, options?: Omit<RunOptions, 'executionName'>): Promise<HarnessResult>;
+  /** Moves the clock of the sandbox and of the steps forward, e.g. past the API's 24 h key retention. */
+  advanceClock(ms: number): void;
   /** What the sandbox's read-only inspection endpoint reports, over HTTP like any other client. */
   inspect(): Promise<{ counts: Record<'prospects' | 'notes' | 'tasks' | 'meetings', number>; prospects: Record<string, unknown>[]; notes: Record<string, unknown>[]; tasks: Record<string, unknown>[]; meetings: Record<string, unknown>[] }>;
   close(): Promise<void>;
 }
 
 /** A sandbox on loopback plus the real client, and the synthesized state machine run by the local engine. */
-export async function startHarness(options: SandboxOptions & { clientTimeouts?: { connectMs?: number; headersMs?: number; bodyMs?: number } } = {}): Promise<Harness> {
-  const { clientTimeouts, ...sandboxOptions } = options;
-  const sandbox = await startSandbox(sandboxOptions);
+export async function startHarness(options: SandboxOptions & {
+  clientTimeouts?: { connectMs?: number; headersMs?: number; bodyMs?: number };
+  /** Runs the clock of the sandbox and the steps 1/timeScale as fast (pair it with the run option of that name). */
+  timeScale?: number;
+} = {}): Promise<Harness> {
+  const { clientTimeouts, timeScale = 1, ...sandboxOptions } = options;
+  let offset = 0;
+  const started = Date.now();
+  const now = () => started + (Date.now() - started) / timeScale + offset;
+  const sandbox = await startSandbox({ now, ...sandboxOptions });
   const logLines: string[] = [];
   const logger: Logger = createJsonLogger({ level: 'debug', write: (line) => logLines.push(line), secrets: () => [sandbox.apiKey] });
+  const start = async (runOptions: RunOptions, begin: (options: Omit<LocalRunOptions, 'input'>) => Promise<LocalRunResult>): Promise<HarnessResult> => {
+    const { config = {}, keys = new StaticKeyProvider(sandbox.apiKey), ...rest } = runOptions;
+    const events: RunEvent[] = [];
+    const client = new HiringCenterClient({ baseUrl: sandbox.url, keys, ...(clientTimeouts ? { timeouts: clientTimeouts } : {}) });
+    const result = await begin({
+      retryDelayMs: 20,
+      ...rest,
+      deps: localStepDependencies({ api: client, config, logger, clock: { now, sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms * timeScale)) } }),
+      onEvent: (event) => {
+        events.push(event);
+        rest.onEvent?.(event);
+      },
+    });
+    return { ...result, events };
+  };
   return {
     sandbox,
     logLines,
-    async run(input, runOptions = {}) {
-      const { config = {}, keys = new StaticKeyProvider(sandbox.apiKey), ...rest } = runOptions;
-      const events: RunEvent[] = [];
-      const client = new HiringCenterClient({ baseUrl: sandbox.url, keys, ...(clientTimeouts ? { timeouts: clientTimeouts } : {}) });
-      const result = await runWorkflowLocally({
-        retryDelayMs: 20,
-        ...rest,
-        input,
-        deps: { api: client, config, logger, now: Date.now },
-        onEvent: (event) => {
-          events.push(event);
-          rest.onEvent?.(event);
-        },
-      });
-      return { ...result, events };
+    run: (input, runOptions = {}) => start(runOptions, (options) => runWorkflowLocally({ ...options, input })),
+    redrive: (previous, runOptions = {}) => start(runOptions, (options) => redriveWorkflowLocally(previous, options)),
+    advanceClock(ms) {
+      offset += ms;
     },
     async inspect() {
       const response = await fetch(`${sandbox.origin}/__sandbox/records`);

@@ -1,0 +1,62 @@
+import { fileURLToPath } from 'node:url';
+import { Duration, RemovalPolicy, Validations } from 'aws-cdk-lib';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import { Architecture, Runtime, Tracing } from 'aws-cdk-lib/aws-lambda';
+import { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
+import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
+import type { Construct } from 'constructs';
+import { LAMBDA_BUNDLING, LAMBDA_RUNTIME_ENVIRONMENT } from './bundling.ts';
+
+export interface WorkflowFunctionProps {
+  /** The file in functions/ without extension, e.g. `create-note`. */
+  entry: string;
+  /** What the function does, for its role's description. */
+  purpose: string;
+  environment?: Record<string, string>;
+  /** @default 60 seconds */
+  timeout?: Duration;
+  /** @default one month */
+  logRetention?: RetentionDays;
+  /** Why a Lambda dead-letter queue does not apply (cdk-nag Serverless-LambdaDLQ); every function here is invoked synchronously or by a target with its own DLQ. */
+  dlqReason: string;
+}
+
+const PINNED_RUNTIME = 'Pinned to Node.js 22, the runtime the handlers are built for, tested and benchmarked on; moving to 24 is a deliberate upgrade.';
+
+/**
+ * Every Lambda of the project: bundled the one way infra/bundling.ts describes, on arm64 and Node.js 22, with its own
+ * log group and its own role. The role is made here rather than AWSLambdaBasicExecutionRole, whose managed policy may
+ * write to every log group in the account.
+ */
+export class WorkflowFunction extends NodejsFunction {
+  constructor(scope: Construct, id: string, props: WorkflowFunctionProps) {
+    const logGroup = new LogGroup(scope, `${id}Logs`, { retention: props.logRetention ?? RetentionDays.ONE_MONTH, removalPolicy: RemovalPolicy.DESTROY });
+    const role = new iam.Role(scope, `${id}Role`, {
+      assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
+      description: `HiringCenter workflows ${props.entry}: ${props.purpose}`,
+    });
+    logGroup.grantWrite(role);
+    super(scope, id, {
+      entry: fileURLToPath(new URL(`../functions/${props.entry}.ts`, import.meta.url)),
+      handler: 'handler',
+      runtime: Runtime.NODEJS_22_X,
+      architecture: Architecture.ARM_64,
+      memorySize: 256,
+      timeout: props.timeout ?? Duration.seconds(60),
+      tracing: Tracing.ACTIVE,
+      environment: { ...props.environment, ...LAMBDA_RUNTIME_ENVIRONMENT },
+      role,
+      logGroup,
+      bundling: LAMBDA_BUNDLING,
+    });
+    Validations.of(role).acknowledge({
+      id: 'AwsSolutions::AwsSolutions-IAM5[Resource::*]',
+      reason: 'X-Ray PutTraceSegments/PutTelemetryRecords support no resource-level permissions; nothing else is granted on *.',
+    });
+    Validations.of(this).acknowledge(
+      { id: 'AwsSolutions::AwsSolutions-L1', reason: PINNED_RUNTIME },
+      { id: 'Serverless::Serverless-LambdaLatestVersion', reason: PINNED_RUNTIME },
+      { id: 'Serverless::Serverless-LambdaDLQ', reason: props.dlqReason },
+    );
+  }
+}

@@ -142,8 +142,8 @@ type ExecutorTarget =
 /** Loaded only when rows will run: the engine and the CDK synthesis are the slow part, and a dry run needs neither. */
 async function executorFor(io: ImportIo, baseUrl: string | undefined, config: { defaultUserId?: string }, note: (line: string) => void): Promise<ExecutorTarget> {
   if (io.executor) return { ok: true, executor: io.executor, close: async () => undefined };
-  const [{ HiringCenterClient, closeSharedAgents }, { silentLogger }, { openApiTarget }, { localRowExecutor }, { synthesizeWorkflow }] = await Promise.all([
-    import('../../lib/hiringcenter/index.ts'), import('../../lib/log.ts'), import('../api-target.ts'), import('../import/executor.ts'), import('../definition.ts'),
+  const [{ HiringCenterClient, closeSharedAgents }, { silentLogger }, { openApiTarget }, { localRowExecutor }, { synthesizeWorkflow }, { localStepDependencies }] = await Promise.all([
+    import('../../lib/hiringcenter/index.ts'), import('../../lib/log.ts'), import('../api-target.ts'), import('../import/executor.ts'), import('../definition.ts'), import('../local-dependencies.ts'),
   ]);
   // Synthesized now rather than inside the first row, so the progress rate and ETA measure rows, not the CDK synthesis.
   synthesizeWorkflow();
@@ -160,7 +160,7 @@ async function executorFor(io: ImportIo, baseUrl: string | undefined, config: { 
   const close = target.close;
   return {
     ok: true,
-    executor: localRowExecutor({ api, config, logger: silentLogger, now: Date.now }),
+    executor: localRowExecutor(localStepDependencies({ api, config, logger: silentLogger }, io.env)),
     ...(target.sandbox ? { sandbox: target.sandbox } : {}),
     close: async () => {
       await close();

@@ -54,11 +54,11 @@ function fakeExecutor(options: { failFor?: string[]; throwFor?: string[]; delayM
     await new Promise((resolve) => setTimeout(resolve, options.delayMs ?? 5));
     inFlight--;
     if (options.throwFor?.includes(input.prospect.firstName)) throw new TypeError('engine exploded');
-    const base = { executionName, publishedEvents: [], retries: {}, durationMs: 5 };
+    const base = { executionName, executionArn: `arn:aws:states:us-east-1:123456789012:execution:HiringCenterWorkflow:${executionName}`, activityEvents: [], retries: {}, transitions: 4, durationMs: 5 };
     if (options.failFor?.includes(input.prospect.firstName)) {
-      return { ...base, status: 'FAILED', failure: { error: 'HiringCenter.Rejected', message: 'stage not found', state: 'UpsertProspect' } };
+      return { ...base, status: 'FAILED' as const, failure: { error: 'HiringCenter.Rejected', message: 'stage not found', state: 'UpsertProspect' } };
     }
-    return { ...base, status: 'SUCCEEDED', output: { prospectId: `p-${input.prospect.firstName}`, idempotencyKey: input.idempotencyKey, warnings: [], ...(input.note ? { noteId: `n-${input.prospect.firstName}` } : {}) } };
+    return { ...base, status: 'SUCCEEDED' as const, output: { prospectId: `p-${input.prospect.firstName}`, idempotencyKey: input.idempotencyKey, warnings: [], ...(input.note ? { noteId: `n-${input.prospect.firstName}` } : {}) } };
   };
   return { executor, calls, maxInFlight: () => maxInFlight };
 }

@@ -41,7 +41,7 @@ export async function readInputFile(file: string): Promise<ReadResult> {
 }
 
 /** The deepest nesting of objects and arrays in JSON text, counted without parsing (so without recursion). */
-function nestingDepth(text: string): number {
+export function nestingDepth(text: string): number {
   let depth = 0;
   let deepest = 0;
   let inString = false;
@@ -62,7 +62,7 @@ function nestingDepth(text: string): number {
 }
 
 /** Valid bytes survive a lenient decode and re-encode unchanged, so the first difference is the first invalid byte. */
-function firstInvalidUtf8Byte(bytes: Uint8Array): number {
+export function firstInvalidUtf8Byte(bytes: Uint8Array): number {
   const roundTrip = Buffer.from(Buffer.from(bytes).toString('utf8'), 'utf8');
   let index = 0;
   while (index < bytes.length && bytes[index] === roundTrip[index]) index++;

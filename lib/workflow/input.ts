@@ -18,7 +18,8 @@ import { noteBodyToHtml } from './note-html.ts';
 const requiredText = (max: number) => z.string().check(z.minLength(1), z.maxLength(max), z.regex(/^$|\S/, 'must not be blank (whitespace only)'));
 const optionalText = (max: number) => z.optional(z.nullable(z.string().check(z.maxLength(max))));
 const userIdField = requiredText(200);
-const dateInput = z.union([
+/** Every date field's schema: import typing (import-row.ts) recognises date columns by this identity. */
+export const dateInput = z.union([
   z.int().check(z.minimum(0)),
   z.string().check(z.regex(ISO_DATE_TIME_PATTERN, 'must be an ISO 8601 date like 2025-10-10T14:00:00Z, or epoch milliseconds')),
 ]);

@@ -3,7 +3,7 @@ import { InputInvalidError, type InputIssue } from '../errors.ts';
 import { fieldName } from './limits.ts';
 
 /** Old field names from earlier API generations that users still copy from old docs. */
-const RENAMED_FIELDS: Record<string, string> = {
+export const RENAMED_FIELDS: Record<string, string> = {
   assignTo: 'assignedTo',
   due: 'dueAt',
   note: 'body',

@@ -1,31 +1,8 @@
-import { execFile } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
-import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startSandbox, type Sandbox } from '../../dev/sandbox/index.ts';
+import { cli } from '../support/cli.ts';
 
 /* The CLI contract of ARCHITECTURE.md §3, exercised as a user runs it: a child process, stdout, stderr, exit code. */
-const root = fileURLToPath(new URL('../..', import.meta.url));
-const run = promisify(execFile);
-
-async function cli(args: string[], env: Record<string, string> = {}, stdin?: string): Promise<{ code: number; stdout: string; stderr: string }> {
-  const baseEnv = { ...process.env };
-  delete baseEnv.HIRINGCENTER_BASE_URL;
-  delete baseEnv.HIRINGCENTER_API_KEY;
-  delete baseEnv.HIRINGCENTER_SECRET_ID;
-  try {
-    const child = run(process.execPath, ['bin/hc-workflow.js', ...args], { cwd: root, env: { ...baseEnv, ...env }, timeout: 60_000 });
-    if (stdin !== undefined) {
-      child.child.stdin?.end(stdin);
-    }
-    const { stdout, stderr } = await child;
-    return { code: 0, stdout, stderr };
-  } catch (error) {
-    const failed = error as { code?: number; stdout?: string; stderr?: string };
-    return { code: failed.code ?? -1, stdout: failed.stdout ?? '', stderr: failed.stderr ?? '' };
-  }
-}
-
 let sandbox: Sandbox;
 beforeAll(async () => {
   sandbox = await startSandbox({ apiKey: 'cli-test-key' });

@@ -37,4 +37,16 @@ describe('what a Lambda can reach', () => {
     expect(inputs.some((path) => path.startsWith('functions/'))).toBe(true);
     expect(inputs.filter((path) => FORBIDDEN.test(path))).toEqual([]);
   });
+
+  it('the row-to-input function of imports bundles for a Lambda: zod/mini, no CSV parser, no file system', async () => {
+    const result = await build({
+      entryPoints: [join(root, 'lib/workflow/import-row.ts')],
+      bundle: true, write: false, metafile: true, platform: 'node', format: 'esm', target: 'node22', logLevel: 'silent',
+    });
+    const inputs = Object.keys(result.metafile.inputs).map((path) => relative(root, join(root, path)));
+    expect(inputs).toContain('lib/workflow/input.ts');
+    expect(inputs.filter((path) => FORBIDDEN.test(path) || /node_modules\/(csv-parse|cli-progress)\//.test(path))).toEqual([]);
+    const imports = Object.values(result.metafile.outputs).flatMap((output) => output.imports.map((entry) => entry.path));
+    expect(imports.filter((path) => /^(node:)?fs/.test(path))).toEqual([]);
+  });
 });

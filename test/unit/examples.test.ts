@@ -1,6 +1,9 @@
 import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { parseWorkflowInput } from '../../lib/workflow/input.ts';
+import { planImport } from '../../dev/import/plan.ts';
+import { readImportFile } from '../../dev/import/source.ts';
 
 const example = (name: string): unknown => JSON.parse(readFileSync(new URL(`../../examples/${name}`, import.meta.url), 'utf8'));
 
@@ -28,5 +31,14 @@ describe('examples/', () => {
     const event = example('eventbridge-event.json') as { id: string; detail: unknown };
     expect(event.id).toBeTruthy();
     expect(() => parseWorkflowInput(event.detail, {})).not.toThrow();
+  });
+
+  it.each(['career-fair.csv', 'career-fair.jsonl'])('%s imports with every row valid and no duplicates', async (name) => {
+    const source = await readImportFile(fileURLToPath(new URL(`../../examples/${name}`, import.meta.url)));
+    if (!source.ok) throw new Error(source.message);
+    const plan = planImport(source.rows, source.blankRows, {});
+    expect(plan.invalid).toEqual([]);
+    expect(plan.duplicates).toEqual([]);
+    expect(plan.work.length).toBeGreaterThanOrEqual(3);
   });
 });

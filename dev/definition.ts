@@ -46,6 +46,23 @@ export function synthesizeWorkflow(machine: keyof typeof MACHINES = 'workflow'):
   return found;
 }
 
+/**
+ * The item processor of the import state machine's Distributed Map for one reader: the states each imported row runs
+ * through as its own child execution. The local engine has no Distributed Map (no ItemReader, no ResultWriter), so
+ * `hc-workflow import` reads the file itself and runs this processor per row, with the map's concurrency.
+ */
+export function synthesizeItemProcessor(reader: 'Csv' | 'JsonLines'): StateMachineDefinition {
+  const key = `itemProcessor:${reader}`;
+  let found = cached.get(key);
+  if (!found) {
+    const map = synthesizeWorkflow('import').definition.States[`Import${reader}`] as { ItemProcessor?: StateMachineDefinition & { ProcessorConfig?: unknown } } | undefined;
+    if (!map?.ItemProcessor) throw new Error(`the import state machine has no Import${reader} map with an item processor`);
+    const { ProcessorConfig: _config, ...processor } = map.ItemProcessor;
+    cached.set(key, (found = { definition: processor as StateMachineDefinition, taskFunctions: {}, taskResources: {} }));
+  }
+  return found.definition;
+}
+
 export function definitionFromTemplate(template: Template, logicalIdPrefix: string = MACHINES.workflow): SynthesizedWorkflow {
   const machines = Object.entries(template.Resources)
     .filter(([id, resource]) => resource.Type === 'AWS::StepFunctions::StateMachine' && id.startsWith(logicalIdPrefix));

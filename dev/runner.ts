@@ -55,6 +55,8 @@ export interface LocalRunResult {
 export interface LocalRunOptions {
   input: unknown;
   deps: StepDependencies;
+  /** What to run: by default the workflow's state machine; an import runs its item processor (dev/definition.ts). */
+  definition?: StateMachineDefinition;
   /** Default: `local-<uuid>`, like a console-started execution. */
   executionName?: string;
   /** Replace every retrier's wait (ms). Tests use this to keep retry order without waiting seconds. */
@@ -87,15 +89,26 @@ export function asLambdaError(error: unknown): Error {
   return lambdaError;
 }
 
-/** Task state → in-process handler. */
-export function bindHandlers(deps: StepDependencies): Record<string, StepHandler> {
+/**
+ * Task state → in-process handler, by the step the state runs: `CreateNote`, or a prefixed copy of it such as an import
+ * row's `CsvRow.CreateNote`. A Task of no step is an error: every Task of these definitions runs one of the four.
+ */
+export function bindHandlers(deps: StepDependencies, definition: StateMachineDefinition): Record<string, StepHandler> {
   const getDeps = () => deps;
-  return {
+  const byStep: Record<string, StepHandler> = {
     [StateNames.upsertProspect]: createUpsertProspectHandler(getDeps),
     [StateNames.createNote]: createNoteHandler(getDeps),
     [StateNames.createTask]: createTaskHandler(getDeps),
     [StateNames.createMeeting]: createMeetingHandler(getDeps),
   };
+  const bound: Record<string, StepHandler> = {};
+  for (const [state, { Type }] of Object.entries(definition.States as Record<string, { Type: string }>)) {
+    if (Type !== 'Task') continue;
+    const step = Object.keys(byStep).find((name) => state === name || state.endsWith(`.${name}`));
+    if (!step) throw new Error(`no local handler for task state ${state}`);
+    bound[state] = byStep[step] as StepHandler;
+  }
+  return bound;
 }
 
 export function runWorkflowLocally(options: LocalRunOptions): Promise<LocalRunResult> {
@@ -122,14 +135,14 @@ interface ExecutionIdentity {
 }
 
 async function execute(options: LocalRunOptions, identity: ExecutionIdentity): Promise<LocalRunResult> {
-  const { definition } = synthesizeWorkflow();
+  const definition = options.definition ?? synthesizeWorkflow().definition;
   const timeScale = options.timeScale ?? 1;
   if (!(Number.isFinite(timeScale) && timeScale > 0)) throw new RangeError('timeScale must be a positive number');
   const runDefinition: StateMachineDefinition = identity.startAt ? { ...definition, StartAt: identity.startAt } : definition;
   // The steps bound their waits by the timeout the state machine enforces: take it from the definition itself.
   const timeoutSeconds = (definition as { TimeoutSeconds?: number }).TimeoutSeconds;
   const deps: StepDependencies = timeoutSeconds ? { ...options.deps, policy: { ...options.deps.policy, executionTimeoutMs: timeoutSeconds * 1000 } } : options.deps;
-  const handlers = bindHandlers(deps);
+  const handlers = bindHandlers(deps, definition);
 
   // The `until` of the last quota wait this execution's tasks asked for: what the Wait's TimestampPath reads.
   let pendingUntil: number | undefined;

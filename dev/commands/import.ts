@@ -146,7 +146,7 @@ async function executorFor(io: ImportIo, baseUrl: string | undefined, config: { 
     import('../../lib/hiringcenter/index.ts'), import('../../lib/log.ts'), import('../api-target.ts'), import('../import/executor.ts'), import('../definition.ts'), import('../local-dependencies.ts'),
   ]);
   // Synthesized now rather than inside the first row, so the progress rate and ETA measure rows, not the CDK synthesis.
-  synthesizeWorkflow();
+  synthesizeWorkflow('import');
   let target: Awaited<ReturnType<typeof openApiTarget>> | undefined;
   let api;
   try {

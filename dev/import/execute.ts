@@ -31,7 +31,7 @@ export async function executeRows(
 
 async function runOne(item: PlannedRow, executor: RowExecutor): Promise<RowOutcome> {
   try {
-    const result = await executor(item.input, item.executionName);
+    const result = await executor(item.input, item.executionName, item.item);
     if (result.status === 'SUCCEEDED' && result.output) return { row: item.row, status: 'succeeded', output: result.output };
     return { row: item.row, status: 'failed', failure: result.failure ?? { error: 'States.Runtime', message: 'the execution ended without output' } };
   } catch (error) {

@@ -1,14 +1,29 @@
-import type { KeyedWorkflowInput } from '../../lib/workflow/import-row.ts';
+import type { ImportItem, KeyedWorkflowInput } from '../../lib/workflow/import-row.ts';
 import type { StepDependencies } from '../../lib/workflow/dependencies.ts';
+import { synthesizeItemProcessor } from '../definition.ts';
 import { runWorkflowLocally, type LocalRunResult } from '../runner.ts';
 
 /**
- * Runs one row's workflow. The import depends only on this signature, so the local implementation (the synthesized
- * workflow on the local engine, below) can be swapped for the import item processor without touching the CLI.
+ * Runs one row's workflow. The import depends only on this signature, so a test can pass its own. `item` is the row as
+ * the import's Distributed Map would hand it to the first step; without it the typed input stands in as a JSON line.
  */
-export type RowExecutor = (input: KeyedWorkflowInput, executionName: string) => Promise<LocalRunResult>;
+export type RowExecutor = (input: KeyedWorkflowInput, executionName: string, item?: ImportItem & { rowIndex: number }) => Promise<LocalRunResult>;
 
-/** Each row through the state machine CDK synthesizes, on the local engine, with the real handlers in-process. */
+/**
+ * Each row through the import state machine's item processor as CDK synthesizes it (the same four step fragments as
+ * the workflow), on the local engine with the real handlers in-process: a CSV row as the CSV reader's record, so the
+ * first step types its cells as it does in AWS, and a JSON line as its object. The engine has no Distributed Map, so
+ * the CLI reads the file and runs the rows itself (dev/import/execute.ts), with the map's concurrency.
+ */
 export function localRowExecutor(deps: StepDependencies): RowExecutor {
-  return (input, executionName) => runWorkflowLocally({ input, deps, executionName });
+  const processors = { csv: synthesizeItemProcessor('Csv'), jsonLines: synthesizeItemProcessor('JsonLines') };
+  return (input, executionName, item) => {
+    const fromCsv = item !== undefined && 'csvRow' in item;
+    return runWorkflowLocally({
+      input: item ?? { jsonLine: input, rowIndex: 0 },
+      definition: fromCsv ? processors.csv : processors.jsonLines,
+      deps,
+      executionName,
+    });
+  };
 }

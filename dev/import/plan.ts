@@ -8,6 +8,8 @@ export interface PlannedRow {
   row: number;
   input: KeyedWorkflowInput;
   executionName: string;
+  /** The row as the import's Distributed Map hands it to the first step (see SourceRow). */
+  item?: SourceRow['item'];
 }
 
 export interface RowFailure {
@@ -62,7 +64,7 @@ export function planImport(rows: readonly SourceRow[], blankRows: number, config
     const first = firstByKey.get(key);
     if (!first) {
       firstByKey.set(key, { row: source.row, contentHash: imported.contentHash });
-      plan.work.push({ row: source.row, input: imported.input, executionName: executionNameForKey(key) });
+      plan.work.push({ row: source.row, input: imported.input, executionName: executionNameForKey(key), item: source.item });
     } else if (first.contentHash === imported.contentHash) {
       plan.duplicates.push({ row: source.row, sameAs: first.row });
     } else {

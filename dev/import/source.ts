@@ -2,7 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { extname } from 'node:path';
 import { CsvError, parse } from 'csv-parse/sync';
 import { formatIssues, InputInvalidError, type InputIssue } from '../../lib/errors.ts';
-import { columnLetter, importColumnIssues, jsonLineToWorkflowInput, rowToWorkflowInput, type ImportedRow } from '../../lib/workflow/import-row.ts';
+import { columnLetter, importColumnIssues, jsonLineToWorkflowInput, rowToWorkflowInput, type ImportedRow, type ImportItem } from '../../lib/workflow/import-row.ts';
 import type { WorkflowConfig } from '../../lib/workflow/input.ts';
 import { MAX_INPUT_DEPTH } from '../../lib/workflow/limits.ts';
 import { firstInvalidUtf8Byte, nestingDepth } from '../input-file.ts';
@@ -10,6 +10,8 @@ import { firstInvalidUtf8Byte, nestingDepth } from '../input-file.ts';
 /** One data row of the file, by the number a person finds it under: a spreadsheet row, or a JSONL line. */
 export interface SourceRow {
   row: number;
+  /** The row as the import's Distributed Map hands it to the first step in AWS (its ItemSelector). */
+  item: ImportItem & { rowIndex: number };
   /** The keyed workflow input; throws InputInvalidError listing every issue of the row. */
   toInput(config: WorkflowConfig): ImportedRow;
 }
@@ -85,7 +87,11 @@ export function parseCsv(text: string): ImportSource {
       if (name !== undefined && name.trim() !== '') cells[name] = cell;
       else if (!isBlank(cell)) layoutIssues.push(strayCell(index, headers.length));
     });
-    rows.push({ row: info.records, toInput: (config) => withIssues(layoutIssues, () => rowToWorkflowInput(cells, config)) });
+    rows.push({
+      row: info.records,
+      item: { csvRow: cells, rowIndex: info.records - 2 },
+      toInput: (config) => withIssues(layoutIssues, () => rowToWorkflowInput(cells, config)),
+    });
   }
   if (rows.length === 0) return { ok: false, message: 'has a header but no data rows' };
   return { ok: true, format: 'csv', rows, blankRows };
@@ -105,6 +111,7 @@ export function parseJsonLines(text: string): ImportSource {
     const parsed = parseJsonLine(line);
     rows.push({
       row: index + 1,
+      item: { jsonLine: 'value' in parsed ? parsed.value : null, rowIndex: index },
       toInput: (config) => {
         if ('problem' in parsed) throw new InputInvalidError([{ path: '', message: parsed.problem }], 'line');
         return jsonLineToWorkflowInput(parsed.value, config);

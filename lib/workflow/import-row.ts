@@ -4,6 +4,7 @@ import { InputInvalidError, type InputIssue } from '../errors.ts';
 import { dateInput, parseWorkflowInput, workflowInputSchema, type WorkflowConfig, type WorkflowInput } from './input.ts';
 import { RENAMED_FIELDS, toInputInvalid } from './issues.ts';
 import { fieldName } from './limits.ts';
+import { IMPORT_ITEM_KEYS } from './state.ts';
 
 /*
  * One spreadsheet row (or JSON Lines object) → one workflow input with its idempotency key. The CLI's import and the
@@ -298,4 +299,19 @@ function unknownColumnHint(header: string): string {
   const bareField = IMPORT_COLUMNS.filter((column) => column.field === header && column.section !== undefined);
   if (bareField.length > 0) return `a header is a dotted input path: did you mean ${bareField.map((column) => `"${column.header}"`).join(' or ')}?`;
   return `a header is a dotted input path, such as ${EXAMPLE_HEADERS}`;
+}
+
+/** One item of an import's Distributed Map, as its ItemSelector hands it to the row's first step. */
+export type ImportItem = { [IMPORT_ITEM_KEYS.csvRow]: unknown } | { [IMPORT_ITEM_KEYS.jsonLine]: unknown };
+
+/**
+ * The workflow input of an import item (keyed by the row rule above), or undefined when the state is not one: the first
+ * step then reads it as a workflow input or an EventBridge event. An item is recognised by its reader's key alone;
+ * a workflow input can never have that key (its schema is strict), and an event keeps everything under `detail`.
+ */
+export function importItemInput(state: unknown, config: WorkflowConfig): KeyedWorkflowInput | undefined {
+  if (state === null || typeof state !== 'object' || Array.isArray(state)) return undefined;
+  if (IMPORT_ITEM_KEYS.csvRow in state) return rowToWorkflowInput((state as Record<string, unknown>)[IMPORT_ITEM_KEYS.csvRow], config).input;
+  if (IMPORT_ITEM_KEYS.jsonLine in state) return jsonLineToWorkflowInput((state as Record<string, unknown>)[IMPORT_ITEM_KEYS.jsonLine], config).input;
+  return undefined;
 }

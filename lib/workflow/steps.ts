@@ -7,6 +7,7 @@ import { findWrittenMeeting, findWrittenNote, findWrittenProspect, findWrittenTa
 import {
   parseMeetingSection, parseNoteSection, parseTaskSection, parseWorkflowInput, type ProspectFields, type WorkflowConfig,
 } from './input.ts';
+import { importItemInput } from './import-row.ts';
 import { toInputInvalid } from './issues.ts';
 import { deriveStepKey, STATE_OF_STEP, type StepName } from './keys.ts';
 import { PacedSend, type Clock, type QuotaGate, type StepPolicy } from './pacing.ts';
@@ -53,7 +54,7 @@ function pacedSend(runtime: StepRuntime, execution: ExecutionContext, step: Step
  */
 export async function upsertProspectStep(runtime: StepRuntime, startedWith: unknown, execution: ExecutionContext): Promise<WorkflowState> {
   const { state, heldSlotAt } = takeQuotaWait(startedWith);
-  const { input, executionKey: rawKey } = chooseExecutionKey(state, execution.name);
+  const { input, executionKey: rawKey } = chooseExecutionKey(importItemInput(state, runtime.config) ?? state, execution.name);
   const request = parseWorkflowInput(input, runtime.config);
   const parsedKey = executionKeySchema.safeParse({ executionKey: rawKey });
   if (!parsedKey.success) throw toInputInvalid(parsedKey.error, { executionKey: rawKey }, 'upsert-prospect step input');

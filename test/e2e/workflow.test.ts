@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { StaticKeyProvider } from '../../lib/secrets/index.ts';
+import { synthesizeItemProcessor } from '../../dev/definition.ts';
 import type { RunEvent } from '../../dev/runner.ts';
 import { quickstartInput, startHarness, type Harness } from '../support/harness.ts';
 
@@ -296,6 +297,32 @@ describe('redrive', () => {
     const records = await harness.inspect();
     expect(records.counts).toEqual({ prospects: 1, notes: 1, tasks: 1, meetings: 1 });
     expect(redriven.output?.noteId).toBe(records.notes[0]?.id);
+  });
+});
+
+describe('an imported row in the import state machine', () => {
+  it("runs the Distributed Map's item processor: the first step types the CSV reader's cells and keys the row by its content", async () => {
+    const csvRow = {
+      'prospect.firstName': 'Ana', 'prospect.lastName': 'Lee', 'prospect.email': 'ana.lee@example.org', 'prospect.labels': 'Career fair;Inbound',
+      'note.body': 'Met at the booth', 'note.pin': 'true', 'task.task': '', 'task.assignedTo': '', 'meeting.meetingDate': '',
+    };
+    const definition = synthesizeItemProcessor('Csv');
+    const first = await harness.run({ csvRow, rowIndex: 0 }, { definition });
+    const again = await harness.run({ csvRow, rowIndex: 0 }, { definition });
+    expect(first.status).toBe('SUCCEEDED');
+    expect(first.events.filter((event) => event.type === 'state-entered').map((event) => event.state)).toEqual(['CsvRow.UpsertProspect', 'CsvRow.CreateNote', 'CsvRow.CreateTask', 'CsvRow.CreateMeeting']);
+    expect(first.output?.idempotencyKey).toMatch(/^import-v1-[0-9a-f]{64}$/);
+    expect(again.output).toEqual(first.output);
+    const records = await harness.inspect();
+    expect(records.counts).toEqual({ prospects: 1, notes: 1, tasks: 0, meetings: 0 });
+    expect(records.prospects[0]).toMatchObject({ labels: ['Career fair', 'Inbound'] });
+    expect(records.notes[0]).toMatchObject({ pin: true });
+  });
+
+  it('fails a row that does not type, at its first step, naming the column and writing nothing', async () => {
+    const result = await harness.run({ csvRow: { 'prospect.firstName': 'Ana', 'prospect.lastName': 'Lee', 'note.pin': 'yes', 'note.body': 'x' }, rowIndex: 3 }, { definition: synthesizeItemProcessor('Csv') });
+    expect(result.failure).toMatchObject({ error: 'Input.Invalid', state: 'CsvRow.UpsertProspect', message: expect.stringContaining('note.pin') });
+    expect((await harness.inspect()).counts.prospects).toBe(0);
   });
 });
 

@@ -1,8 +1,9 @@
 import * as z from 'zod/mini';
+import { redactContactDetails } from '../redaction.ts';
 import type { CreateMeetingRequest, CreateNoteRequest, CreateTaskRequest, UpsertProspectRequest, UpsertResult, WriteOptions, WriteResult } from '../hiringcenter/index.ts';
 import { toInputInvalid } from './issues.ts';
 import {
-  parseMeetingSection, parseNoteSection, parseTaskSection, parseWorkflowInput, type ProspectFields, type WorkflowConfig,
+  parseMeetingSection, parseNoteSection, parseTaskSection, parseWorkflowInput, type WorkflowConfig,
 } from './input.ts';
 import { deriveStepKey, type StepName } from './keys.ts';
 
@@ -82,13 +83,4 @@ export async function createMeetingStep(api: ActivityApi, rawMeeting: unknown, r
   const meeting = parseMeetingSection(rawMeeting, config);
   const result = await api.createMeeting({ ...meeting, prospectId: run.prospectId }, { idempotencyKey: deriveStepKey(run.idempotencyKey, 'create-meeting') });
   return { ...run, meetingId: result.item.id };
-}
-
-/** API warnings go into the execution output and logs; the API may quote the rejected phone, so strip contact details. */
-export function redactContactDetails(text: string, prospect: Pick<ProspectFields, 'email' | 'phone'>): string {
-  let redacted = text;
-  for (const value of [prospect.email, prospect.phone]) {
-    if (value) redacted = redacted.split(value).join('[redacted]');
-  }
-  return redacted;
 }

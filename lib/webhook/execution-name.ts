@@ -40,10 +40,10 @@ export function callerIdOf(source: CallerIdentitySource, identity: CallerIdentit
   return colon >= 0 ? caller.substring(0, colon) : caller;
 }
 
-/** How long a key may be once the caller's prefix and separator are in the name. */
-export interface KeyLimits {
-  verbatimChars: number;
-  encodedBytes: number;
+/** How long a key may be once the caller's prefix and separator are in the name (strings: VTL references to them). */
+export interface KeyLimits<N extends number | string = number> {
+  verbatimChars: N;
+  encodedBytes: N;
 }
 
 export function keyLimits(callerId: string): KeyLimits {
@@ -53,7 +53,7 @@ export function keyLimits(callerId: string): KeyLimits {
 }
 
 /** The 400 message for a key that cannot be a name; it states the rule and never the key. */
-export function keyRuleMessage(limits: KeyLimits): string {
+export function keyRuleMessage(limits: KeyLimits<number | string>): string {
   return `${IDEMPOTENCY_HEADER} is too long to name an execution: send at most ${limits.verbatimChars} characters of A-Z, a-z, 0-9, `
     + `"_" and "-" (starting with a letter or digit), or at most ${limits.encodedBytes} bytes of any other UTF-8 text. `
     + 'A UUID or a Zapier, Make or n8n record id fits.';

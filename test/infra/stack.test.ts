@@ -38,7 +38,7 @@ describe('the workflow stack', () => {
     const lambdaRoles = Object.values(template.findResources('AWS::IAM::Role', {
       Properties: { AssumeRolePolicyDocument: { Statement: [Match.objectLike({ Principal: { Service: 'lambda.amazonaws.com' } })] } },
     }));
-    expect(lambdaRoles).toHaveLength(4);
+    expect(lambdaRoles).toHaveLength(5); // the four steps and the webhook waiter
     for (const role of lambdaRoles) expect(role.Properties?.ManagedPolicyArns).toBeUndefined();
   });
 
@@ -118,14 +118,14 @@ describe('triggers and operations', () => {
 
   it('grants StartExecution on the one state machine and DescribeExecution only on its executions', () => {
     const start = policiesWith('states:StartExecution');
-    expect(start).toHaveLength(2); // the API Gateway integration role and the EventBridge target role
+    expect(start).toHaveLength(3); // the API Gateway integration role, the webhook waiter and the EventBridge target role
     for (const policy of start) {
       const statement = (policy.Properties?.PolicyDocument as { Statement: { Action: string | string[]; Resource: unknown }[] }).Statement.find((s) => [s.Action].flat().includes('states:StartExecution'));
       expect(statement?.Resource).toEqual({ Ref: expect.stringMatching(/^WorkflowStateMachine[0-9A-F]+$/) });
     }
     const describe = policiesWith('states:DescribeExecution');
-    expect(describe).toHaveLength(1);
-    expect(JSON.stringify(describe[0])).toMatch(/:execution:",\{"Fn::GetAtt":\["WorkflowStateMachine[0-9A-F]+","Name"\]\},":\*"/);
+    expect(describe).toHaveLength(2); // the integration role and the webhook waiter
+    for (const policy of describe) expect(JSON.stringify(policy)).toMatch(/:execution:",\{"Fn::GetAtt":\["WorkflowStateMachine[0-9A-F]+","Name"\]\},":\*"/);
   });
 
   it('alarms on failed and timed-out executions, function errors and throttles, and DLQ depth, through an encrypted SNS topic', () => {
@@ -135,8 +135,8 @@ describe('triggers and operations', () => {
     const metrics = alarms.map((alarm) => `${alarm.Properties?.Namespace}/${alarm.Properties?.MetricName}`);
     expect(metrics.filter((m) => m === 'AWS/States/ExecutionsFailed')).toHaveLength(1);
     expect(metrics.filter((m) => m === 'AWS/States/ExecutionsTimedOut')).toHaveLength(1);
-    expect(metrics.filter((m) => m === 'AWS/Lambda/Errors')).toHaveLength(4);
-    expect(metrics.filter((m) => m === 'AWS/Lambda/Throttles')).toHaveLength(4);
+    expect(metrics.filter((m) => m === 'AWS/Lambda/Errors')).toHaveLength(5); // the four steps and the webhook waiter
+    expect(metrics.filter((m) => m === 'AWS/Lambda/Throttles')).toHaveLength(5);
     expect(metrics.filter((m) => m === 'AWS/SQS/ApproximateNumberOfMessagesVisible')).toHaveLength(1);
     for (const alarm of alarms) expect(alarm.Properties?.AlarmActions).toEqual([{ Ref: expect.stringMatching(/AlarmTopic/) }]);
   });

@@ -48,7 +48,7 @@ export const STATUS_THROTTLED: Answer = {
   status: 429, retryAfterSeconds: 1, error: 'Throttled', message: 'Too many status requests; ask again after Retry-After seconds.',
 };
 
-export const NOT_FOUND: Answer = { status: 404, error: 'NotFound', message: 'No activity with this id for this API key.' };
+export const NOT_FOUND: Answer = { status: 404, error: 'NotFound', message: 'No activity with this id among this caller\'s executions.' };
 
 /** API Gateway gave the request no caller identity to scope it to; never expected with an API key or IAM auth. */
 export const CALLER_UNKNOWN: Answer = {

@@ -63,9 +63,12 @@ export async function startAndWait(deps: WaiterDependencies, delivery: SyncDeliv
   const executionArn = `${deps.stateMachineArn.replace(':stateMachine:', ':execution:')}:${id}`;
   const statusUrl = `${delivery.statusUrlBase}${id}`;
 
+  const input = inputObject(delivery.body);
+  if (input === undefined) return errorAnswer(startFailureAnswer('InvalidExecutionInput'));
+
   let duplicate: boolean;
   try {
-    const result = await deps.sfn.send(new StartExecutionCommand({ stateMachineArn: deps.stateMachineArn, name: id, input: normalisedInput(delivery.body) }));
+    const result = await deps.sfn.send(new StartExecutionCommand({ stateMachineArn: deps.stateMachineArn, name: id, input }));
     // A start of a running execution with the same name and input returns that execution, with its own start date.
     duplicate = result.startDate !== undefined && result.startDate.getTime() < delivery.requestTimeEpoch - EARLIER_START_MS;
   } catch (error) {
@@ -74,7 +77,7 @@ export async function startAndWait(deps: WaiterDependencies, delivery: SyncDeliv
       duplicate = true;
     } else {
       deps.logger.log('warn', 'webhook start failed', { executionName: id, errorName: type, requestId: delivery.requestId });
-      return errorAnswer(type === 'SyntaxError' ? startFailureAnswer('InvalidExecutionInput') : startFailureAnswer(type));
+      return errorAnswer(startFailureAnswer(type));
     }
   }
 
@@ -112,11 +115,17 @@ async function pollUntilDone(deps: WaiterDependencies, executionArn: string, dea
   }
 }
 
-/** The same JSON, compact: API Gateway validated the body, so a parse failure here is a client sending something else. */
-function normalisedInput(body: string): string {
-  const parsed: unknown = JSON.parse(body);
-  if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) throw new SyntaxError('the body is not a JSON object');
-  return JSON.stringify(parsed);
+/**
+ * The body as compact JSON, or undefined when it is not a JSON object: API Gateway validated it against the model for
+ * application/json, so this only happens for a request sent with another content type.
+ */
+function inputObject(body: string): string | undefined {
+  try {
+    const parsed: unknown = JSON.parse(body);
+    return parsed !== null && typeof parsed === 'object' && !Array.isArray(parsed) ? JSON.stringify(parsed) : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 /** The output contract's fields at the top level, beside id and status, where a no-code tool maps them directly. */

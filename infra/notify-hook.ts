@@ -8,7 +8,7 @@ import type * as sns from 'aws-cdk-lib/aws-sns';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 
-/** The workflow's own events on its bus (ARCHITECTURE.md §3); the notify hook forwards these two. */
+/** The workflow's own events on its bus (source and detail types are a fixed contract); the notify hook forwards these two. */
 export const WORKFLOW_EVENT_SOURCE = 'hiringcenter.workflows';
 export const NOTIFIED_EVENT_TYPES = ['ProspectActivityCompleted', 'ProspectActivityFailed'] as const;
 export type NotifiedEventType = (typeof NOTIFIED_EVENT_TYPES)[number];

@@ -1,10 +1,12 @@
 import { CfnOutput, Duration, Stack, type StackProps } from 'aws-cdk-lib';
 import * as events from 'aws-cdk-lib/aws-events';
+import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import type { Construct } from 'constructs';
 import { ActivityEvents } from './activity-events.ts';
 import { EventTrigger } from './event-trigger.ts';
 import { ProspectImport } from './prospect-import.ts';
 import { Monitoring } from './monitoring.ts';
+import { NotifyHook } from './notify-hook.ts';
 import { WebhookApi, type WebhookAuth } from './webhook-api.ts';
 import { ProspectActivityWorkflow } from './workflow.ts';
 
@@ -28,9 +30,18 @@ export interface WorkflowStackContext {
   importMaxConcurrency?: number;
   importTimeout?: Duration;
   importResultsDays?: number;
+  /** https URL of a no-code catch hook told of every finished workflow (infra/notify-hook.ts). */
+  notifyUrl?: string;
+  /** Name of the auth header the notify hook sends (default X-Hook-Token). */
+  notifyAuthHeader?: string;
+  /** Complete ARN of a secret holding that header's value; default: the stack generates one. */
+  notifyAuthSecretArn?: string;
 }
 
-const STRING_KEYS = ['secretArn', 'secretName', 'baseUrl', 'defaultUserId', 'eventBusName', 'eventSource', 'eventDetailType', 'alarmEmail'] as const;
+const STRING_KEYS = [
+  'secretArn', 'secretName', 'baseUrl', 'defaultUserId', 'eventBusName', 'eventSource', 'eventDetailType', 'alarmEmail',
+  'notifyUrl', 'notifyAuthHeader', 'notifyAuthSecretArn',
+] as const;
 const NUMBER_KEYS = ['webhookRateLimit', 'webhookBurstLimit', 'webhookDailyQuota', 'apiKeyRetentionHours', 'importMaxConcurrency', 'importResultsDays'] as const;
 
 /** The whole product: workflow, EventBridge trigger, webhook API and alarms. */
@@ -42,6 +53,7 @@ export class HiringCenterWorkflowStack extends Stack {
   readonly monitoring: Monitoring;
   readonly activityEvents: ActivityEvents;
   readonly imports: ProspectImport;
+  readonly notifyHook?: NotifyHook;
 
   constructor(scope: Construct, id: string, props: StackProps & { context?: WorkflowStackContext } = {}) {
     super(scope, id, props);
@@ -73,12 +85,24 @@ export class HiringCenterWorkflowStack extends Stack {
     });
     this.monitoring = new Monitoring(this, 'Monitoring', {
       stateMachine: this.workflow.stateMachine,
-      functions: { ...this.workflow.functions, publishActivityEvent: this.activityEvents.publisher },
+      functions: { ...this.workflow.functions, publishActivityEvent: this.activityEvents.publisher, webhookWaiter: this.webhook.waiter },
       deadLetterQueues: { TriggerDeadLetters: this.eventTrigger.deadLetterQueue, ActivityEventDeadLetters: this.activityEvents.deadLetterQueue, ImportUploadDeadLetters: this.imports.deadLetterQueue },
       ...(context.alarmEmail ? { alarmEmail: context.alarmEmail } : {}),
     });
 
+    if (context.notifyUrl) {
+      this.notifyHook = new NotifyHook(this, 'NotifyHook', {
+        eventBus: this.eventBus,
+        url: context.notifyUrl,
+        ...(context.notifyAuthHeader ? { authHeaderName: context.notifyAuthHeader } : {}),
+        ...(context.notifyAuthSecretArn ? { authSecret: secretsmanager.Secret.fromSecretCompleteArn(this, 'NotifyAuthSecret', context.notifyAuthSecretArn) } : {}),
+        alarmTopic: this.monitoring.topic,
+      });
+      new CfnOutput(this, 'NotifyAuthSecretArn', { value: this.notifyHook.authSecret.secretArn, description: 'The notify hook\'s auth header value' });
+    }
+
     new CfnOutput(this, 'WebhookUrl', { value: `${this.webhook.api.url}activities`, description: 'POST workflow inputs here' });
+    new CfnOutput(this, 'WebhookSyncUrl', { value: `${this.webhook.api.url}activities/sync`, description: 'POST here with Prefer: wait=N for the output in the answer' });
     if (this.webhook.apiKey) new CfnOutput(this, 'WebhookApiKeyId', { value: this.webhook.apiKey.keyId, description: 'aws apigateway get-api-key --include-value --api-key <id>' });
     new CfnOutput(this, 'EventBusName', { value: this.eventBus.eventBusName });
     new CfnOutput(this, 'StateMachineArn', { value: this.workflow.stateMachine.stateMachineArn });
@@ -106,6 +130,15 @@ function readContext(scope: Construct): WorkflowStackContext {
   if (timeout !== undefined) context.executionTimeout = parseDuration('executionTimeout', timeout);
   const importTimeout: unknown = scope.node.tryGetContext('importTimeout');
   if (importTimeout !== undefined) context.importTimeout = parseDuration('importTimeout', importTimeout);
+  if (context.notifyUrl !== undefined && !/^https:\/\/[^\s/]+\/?\S*$/.test(context.notifyUrl)) {
+    throw new Error('context notifyUrl must be an https:// URL (EventBridge API destinations only call HTTPS), such as a Zapier catch hook URL');
+  }
+  if (context.notifyAuthHeader !== undefined && !/^[A-Za-z0-9-]{1,64}$/.test(context.notifyAuthHeader)) {
+    throw new Error('context notifyAuthHeader must be a header name of letters, digits and "-", such as X-Hook-Token');
+  }
+  if ((context.notifyAuthHeader || context.notifyAuthSecretArn) && !context.notifyUrl) {
+    throw new Error('context notifyAuthHeader and notifyAuthSecretArn need notifyUrl: they configure the notify hook');
+  }
   const auth: unknown = scope.node.tryGetContext('webhookAuth');
   if (auth !== undefined) {
     if (auth !== 'apiKey' && auth !== 'iam') throw new Error(`context webhookAuth must be "apiKey" or "iam", got ${JSON.stringify(auth)}`);

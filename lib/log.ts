@@ -1,8 +1,14 @@
 /**
  * Structured JSON logs, one line per event. Callers only ever pass ids, names and durations, never request bodies;
  * redaction here is the second line of defence: known secret/contact fields are masked by name, and any email address
- * or phone-like number inside a string is masked by pattern, so an API message quoting a prospect cannot leak.
+ * or phone-like number inside a string is masked by pattern (lib/redaction.ts), so an API message quoting a prospect
+ * cannot leak.
  */
+import { redactText } from './redaction.ts';
+
+// Re-exported for modules that already redact through the logger's function; it is lib/redaction.ts's.
+export { redactText };
+
 export type LogLevel = 'debug' | 'info' | 'warn' | 'error';
 export type LogFields = Record<string, unknown>;
 
@@ -12,18 +18,7 @@ export interface Logger {
 }
 
 const SENSITIVE_KEYS = /^(api[-_]?key|authorization|x-api-key|secret|password|token|email|phone)$/i;
-const EMAIL_PATTERN = /[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}/g;
-// Not inside a word: without the guards, every ISO timestamp ("2026-11-30T...") and request id lost digits to "[phone]".
-const PHONE_PATTERN = /(?<![A-Za-z0-9_])\+?\d[\d\s().-]{6,}\d(?![A-Za-z0-9_])/g;
 const LEVELS: Record<LogLevel, number> = { debug: 10, info: 20, warn: 30, error: 40 };
-
-export function redactText(text: string, secrets: readonly string[] = []): string {
-  let out = text;
-  for (const secret of secrets) if (secret) out = out.split(secret).join('[redacted]');
-  // Every log line passes through here; most strings hold no '@', and skipping the e-mail scan for them is measurable.
-  if (out.includes('@')) out = out.replace(EMAIL_PATTERN, '[email]');
-  return out.replace(PHONE_PATTERN, (match) => (/\d{7,}/.test(match.replace(/\D/g, '')) ? '[phone]' : match));
-}
 
 export function redactValue(value: unknown, secrets: readonly string[] = [], depth = 0): unknown {
   if (typeof value === 'string') return redactText(value, secrets);

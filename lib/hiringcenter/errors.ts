@@ -1,6 +1,8 @@
 // Maps HTTP outcomes of the HiringCenter API to the named errors of lib/errors.ts (ARCHITECTURE.md §3).
 // Messages name the method, the route (never the query string: it holds emails and phones) and what the API said;
-// they never carry a request body, and every message passes through `redact` so no API key can leak.
+// they never carry a request body. What the API said passes through lib/redaction.ts before it becomes part of a
+// message (an API 422 may quote the prospect's e-mail and phone), and every message through `redact`, so neither a
+// contact detail nor an API key reaches the error, the execution's status or the Lambda runtime's own error log line.
 import {
   ConflictError,
   InFlightError,
@@ -10,6 +12,7 @@ import {
   UnavailableError,
   type WorkflowError,
 } from '../errors.ts';
+import { redactContactPatterns, redactSecrets } from '../redaction.ts';
 import { parseRateLimitHeaders, resolveRetryAfterSeconds, type HeaderBag } from './rate-limit.ts';
 
 export interface RequestContext {
@@ -32,14 +35,10 @@ export interface ErrorSummary {
 
 const MAX_TEXT = 300;
 const MAX_DETAILS = 10;
-const BEARER = /\bBearer\s+[^\s"',;]+/gi;
 
+/** The API keys of this call and any Bearer token. */
 export function redact(text: string, secrets: readonly string[]): string {
-  let out = text;
-  for (const secret of secrets) {
-    if (secret.length > 0) out = out.split(secret).join('[redacted]');
-  }
-  return out.replace(BEARER, 'Bearer [redacted]');
+  return redactSecrets(text, secrets);
 }
 
 function clip(text: string, max = MAX_TEXT): string {
@@ -109,10 +108,10 @@ export function summarizeErrorBody(text: string): ErrorSummary {
   return summary;
 }
 
-/** "Invalid prospectId (details: prospectId: is required)" or "Bad Request" or "no error message". */
+/** "Invalid prospectId (details: prospectId: is required)" or "Bad Request" or "no error message", contact details masked. */
 function apiSays(summary: ErrorSummary): string {
   const text = summary.message ?? summary.error ?? 'no error message';
-  return summary.details !== undefined ? `${text} (details: ${summary.details})` : text;
+  return redactContactPatterns(summary.details !== undefined ? `${text} (details: ${summary.details})` : text);
 }
 
 const IN_FLIGHT_CODE = /in[_ -]?progress|processing|in[_ -]?flight|pending|locked|concurrent/i;
@@ -222,7 +221,8 @@ export interface Timeouts {
 export function errorFromTransport(context: RequestContext, error: unknown, timeouts: Timeouts): UnavailableError | TypeError {
   const err: ErrorLike = isObject(error) ? error : { message: String(error) };
   const code = errorCode(err);
-  const detail = typeof err.message === 'string' && err.message !== '' ? err.message : String(err.name ?? 'error');
+  // A transport message can quote the URL, and a lookup's query string holds the e-mail or phone.
+  const detail = redactContactPatterns(typeof err.message === 'string' && err.message !== '' ? err.message : String(err.name ?? 'error'));
   if (code === 'UND_ERR_INVALID_ARG') {
     return new TypeError(redact(`${context.method} ${context.route}: invalid request: ${clip(detail)}`, context.secrets));
   }

@@ -1,5 +1,5 @@
 import * as z from 'zod/mini';
-import { redactText } from '../log.ts';
+import { redactText } from '../redaction.ts';
 
 /*
  * The workflow's own events, made from Step Functions' "Execution Status Change" events. The rule's input transformer

@@ -1,5 +1,6 @@
 import * as z from 'zod/mini';
 import { isWorkflowError } from '../errors.ts';
+import { redactContactDetails } from '../redaction.ts';
 import type {
   CreateMeetingRequest, CreateNoteRequest, CreateTaskRequest, UpsertProspectRequest, UpsertResult, WriteOptions, WriteResult,
 } from '../hiringcenter/index.ts';
@@ -127,13 +128,4 @@ async function withContactDetailsRedacted<T>(prospect: Pick<ProspectFields, 'ema
     if (isWorkflowError(error)) error.message = redactContactDetails(error.message, prospect);
     throw error;
   }
-}
-
-/** API warnings go into the execution output and logs; the API may quote the rejected phone, so strip contact details. */
-export function redactContactDetails(text: string, prospect: Pick<ProspectFields, 'email' | 'phone'>): string {
-  let redacted = text;
-  for (const value of [prospect.email, prospect.phone]) {
-    if (value) redacted = redacted.split(value).join('[redacted]');
-  }
-  return redacted;
 }

@@ -37,7 +37,7 @@ describe('the workflow stack', () => {
     const lambdaRoles = Object.entries(template.findResources('AWS::IAM::Role', {
       Properties: { AssumeRolePolicyDocument: { Statement: [Match.objectLike({ Principal: { Service: 'lambda.amazonaws.com' } })] } },
     })).filter(([id]) => !id.startsWith('BucketNotificationsHandler')).map(([, role]) => role); // CDK's deploy-time helper
-    expect(lambdaRoles).toHaveLength(5);
+    expect(lambdaRoles).toHaveLength(6); // the four steps, the event publisher and the webhook waiter
     for (const role of lambdaRoles) expect(role.Properties?.ManagedPolicyArns).toBeUndefined();
   });
 
@@ -147,7 +147,7 @@ describe('triggers and operations', () => {
     const started = statementsWith('states:StartExecution').map((statement) => JSON.stringify(statement.Resource));
     // The webhook integration and the EventBridge target start the workflow; the upload rule starts the import starter,
     // which starts imports, as the Distributed Map starts its row executions.
-    expect(started.filter((resource) => /^\{"Ref":"WorkflowStateMachine[0-9A-F]+"\}$/.test(resource)).length).toBeGreaterThanOrEqual(2);
+    expect(started.filter((resource) => /^\{"Ref":"WorkflowStateMachine[0-9A-F]+"\}$/.test(resource))).toHaveLength(3); // + the webhook waiter
     expect(started.every((resource) => /^\{"Ref":"(WorkflowStateMachine|ImportStateMachine|ImportStarter)[0-9A-F]+"\}$/.test(resource))).toBe(true);
     for (const statement of statementsWith('states:DescribeExecution')) {
       expect(JSON.stringify(statement.Resource)).toMatch(/:execution:",\{"Fn::(GetAtt|Select)":\[.*(WorkflowStateMachine|ImportStateMachine)[0-9A-F]+/);
@@ -161,8 +161,8 @@ describe('triggers and operations', () => {
     const metrics = alarms.map((alarm) => `${alarm.Properties?.Namespace}/${alarm.Properties?.MetricName}`);
     expect(metrics.filter((m) => m === 'AWS/States/ExecutionsFailed')).toHaveLength(1);
     expect(metrics.filter((m) => m === 'AWS/States/ExecutionsTimedOut')).toHaveLength(1);
-    expect(metrics.filter((m) => m === 'AWS/Lambda/Errors')).toHaveLength(5);
-    expect(metrics.filter((m) => m === 'AWS/Lambda/Throttles')).toHaveLength(5);
+    expect(metrics.filter((m) => m === 'AWS/Lambda/Errors')).toHaveLength(6); // the four steps, the publisher and the webhook waiter
+    expect(metrics.filter((m) => m === 'AWS/Lambda/Throttles')).toHaveLength(6);
     expect(metrics.filter((m) => m === 'AWS/SQS/ApproximateNumberOfMessagesVisible')).toHaveLength(3);
     for (const alarm of alarms) expect(alarm.Properties?.AlarmActions).toEqual([{ Ref: expect.stringMatching(/AlarmTopic/) }]);
   });

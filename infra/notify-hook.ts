@@ -1,0 +1,132 @@
+import { Duration, RemovalPolicy, Validations } from 'aws-cdk-lib';
+import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
+import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
+import * as events from 'aws-cdk-lib/aws-events';
+import * as targets from 'aws-cdk-lib/aws-events-targets';
+import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
+import type * as sns from 'aws-cdk-lib/aws-sns';
+import * as sqs from 'aws-cdk-lib/aws-sqs';
+import { Construct } from 'constructs';
+
+/** The workflow's own events on its bus (source and detail types are a fixed contract); the notify hook forwards these two. */
+export const WORKFLOW_EVENT_SOURCE = 'hiringcenter.workflows';
+export const NOTIFIED_EVENT_TYPES = ['ProspectActivityCompleted', 'ProspectActivityFailed'] as const;
+export type NotifiedEventType = (typeof NOTIFIED_EVENT_TYPES)[number];
+
+export const DEFAULT_NOTIFY_AUTH_HEADER = 'X-Hook-Token';
+
+/**
+ * What a catch hook receives for each event type: fixed fields plus fields read from the event, one level deep so
+ * Zapier, Make and n8n map them directly (`output` holds the output contract: prospectId, noteId, …). Only paths that
+ * every event of that type carries: EventBridge drops a delivery whose input-transformer path is missing.
+ */
+export const NOTIFY_PAYLOADS: Record<NotifiedEventType, { fixed: Record<string, string>; paths: Record<string, string> }> = {
+  ProspectActivityCompleted: {
+    fixed: { event: 'ProspectActivityCompleted', status: 'SUCCEEDED' },
+    paths: { id: '$.detail.executionName', executionArn: '$.detail.executionArn', output: '$.detail.output', eventId: '$.id', time: '$.time' },
+  },
+  ProspectActivityFailed: {
+    fixed: { event: 'ProspectActivityFailed' },
+    paths: {
+      id: '$.detail.executionName', executionArn: '$.detail.executionArn', status: '$.detail.status', error: '$.detail.error',
+      message: '$.detail.message', eventId: '$.id', time: '$.time',
+    },
+  },
+};
+
+export interface NotifyHookProps {
+  /** The workflow bus, where ProspectActivityCompleted / ProspectActivityFailed arrive. */
+  eventBus: events.IEventBus;
+  /** The catch hook's https URL (Zapier "Catch Hook", Make "Custom webhook", n8n "Webhook" node). */
+  url: string;
+  /** @default X-Hook-Token */
+  authHeaderName?: string;
+  /** The header's value (plain text). @default a generated secret, whose ARN the stack outputs */
+  authSecret?: secretsmanager.ISecret;
+  /** @default hiringcenter.workflows */
+  source?: string;
+  /** Alarm on undelivered notifications. */
+  alarmTopic?: sns.ITopic;
+  /** @default 10 */
+  rateLimitPerSecond?: number;
+}
+
+/**
+ * Tells a no-code tool when an accepted workflow finished: an EventBridge API destination (a connection that sends the
+ * auth header) with one rule per event type, whose input transformer turns the event into flat JSON. EventBridge
+ * retries for 24 h (185 attempts); what it cannot deliver lands in an encrypted, SSL-only dead-letter queue.
+ */
+export class NotifyHook extends Construct {
+  readonly destination: events.ApiDestination;
+  readonly authSecret: secretsmanager.ISecret;
+  readonly deadLetterQueue: sqs.Queue;
+  readonly rules: events.Rule[] = [];
+
+  constructor(scope: Construct, id: string, props: NotifyHookProps) {
+    super(scope, id);
+    this.authSecret = props.authSecret ?? new secretsmanager.Secret(this, 'AuthValue', {
+      description: 'Value of the auth header the notify hook sends; check it in the catch hook (n8n Header Auth, a Make filter).',
+      generateSecretString: { excludePunctuation: true, passwordLength: 40 },
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+    if (this.authSecret instanceof secretsmanager.Secret) {
+      Validations.of(this.authSecret).acknowledge({
+        id: 'AwsSolutions::AwsSolutions-SMG4',
+        reason: 'A shared header value the catch hook compares against: rotating it means changing the no-code tool too, so it is rotated by hand (put a new value, redeploy).',
+      });
+    }
+    // The connection keeps its own copy of the value (EventBridge stores it in a secret it manages), read at deploy time.
+    const connection = new events.Connection(this, 'Connection', {
+      description: 'Auth header for the HiringCenter workflow notify hook',
+      authorization: events.Authorization.apiKey(props.authHeaderName ?? DEFAULT_NOTIFY_AUTH_HEADER, this.authSecret.secretValue),
+    });
+    this.destination = new events.ApiDestination(this, 'Destination', {
+      description: 'Catch hook told when a HiringCenter workflow completes or fails',
+      connection,
+      endpoint: props.url,
+      httpMethod: events.HttpMethod.POST,
+      rateLimitPerSecond: props.rateLimitPerSecond ?? 10,
+    });
+
+    this.deadLetterQueue = new sqs.Queue(this, 'DeadLetterQueue', {
+      encryption: sqs.QueueEncryption.SQS_MANAGED,
+      enforceSSL: true,
+      retentionPeriod: Duration.days(14),
+    });
+    const isTheDeadLetterQueue = 'This queue is itself the dead-letter queue of the notify hook target; an alarm watches its depth.';
+    Validations.of(this.deadLetterQueue).acknowledge(
+      { id: 'AwsSolutions::AwsSolutions-SQS3', reason: isTheDeadLetterQueue },
+      { id: 'Serverless::Serverless-SQSRedrivePolicy', reason: isTheDeadLetterQueue },
+    );
+
+    for (const detailType of NOTIFIED_EVENT_TYPES) {
+      const { fixed, paths } = NOTIFY_PAYLOADS[detailType];
+      this.rules.push(new events.Rule(this, `${detailType}Rule`, {
+        eventBus: props.eventBus,
+        description: `Forwards ${detailType} to the notify hook as flat JSON.`,
+        eventPattern: { source: [props.source ?? WORKFLOW_EVENT_SOURCE], detailType: [detailType] },
+        targets: [new targets.ApiDestination(this.destination, {
+          event: events.RuleTargetInput.fromObject({
+            ...fixed,
+            ...Object.fromEntries(Object.entries(paths).map(([field, path]) => [field, events.EventField.fromPath(path)])),
+          }),
+          deadLetterQueue: this.deadLetterQueue,
+          retryAttempts: 185,
+          maxEventAge: Duration.hours(24),
+        })],
+      }));
+    }
+
+    if (props.alarmTopic) {
+      const alarm = new cloudwatch.Alarm(this, 'DeadLetters', {
+        metric: this.deadLetterQueue.metricApproximateNumberOfMessagesVisible({ period: Duration.minutes(5) }),
+        threshold: 1,
+        evaluationPeriods: 1,
+        comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+        treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+        alarmDescription: 'Workflow notifications could not be delivered to the notify hook: they wait in its dead-letter queue.',
+      });
+      alarm.addAlarmAction(new SnsAction(props.alarmTopic));
+    }
+  }
+}

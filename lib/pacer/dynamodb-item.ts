@@ -149,21 +149,23 @@ export function reservationUpdate(plan: ReservationPlan, known: PacerState, sche
 function clampPremise(e: Expression, window: (typeof WINDOWS)[number], clamp: NextSlotClamp, current: number, schedule: WindowSchedule): void {
   if (clamp.lo === undefined && clamp.hi === undefined) return;
   const next = e.attr(window.next);
-  const lo = clamp.lo === undefined ? undefined : e.num(`${window.name}Lo`, clamp.lo);
-  const hi = clamp.hi === undefined ? undefined : e.num(`${window.name}Hi`, clamp.hi);
+  const bound = (side: 'Lo' | 'Hi', value: number): string => e.num(`${window.name}${side}`, value);
   const setTo = (operand: string, value: number): void => {
     e.sets.push(`${next} = ${operand}`, `${e.attr(window.tat)} = ${e.num(`${window.name}Tat`, value + schedule.toleranceMs)}`);
   };
-  if (lo !== undefined && clamp.lo !== undefined && current <= clamp.lo) {
-    e.conditions.push(`${next} <= ${lo}`);
-    setTo(lo, clamp.lo);
-  } else if (hi !== undefined && clamp.hi !== undefined && current >= clamp.hi) {
-    e.conditions.push(`${next} >= ${hi}`);
-    setTo(hi, clamp.hi);
+  const { lo, hi } = clamp;
+  if (lo !== undefined && current <= lo) {
+    const operand = bound('Lo', lo);
+    e.conditions.push(`${next} <= ${operand}`);
+    setTo(operand, lo);
+  } else if (hi !== undefined && current >= hi) {
+    const operand = bound('Hi', hi);
+    e.conditions.push(`${next} >= ${operand}`);
+    setTo(operand, hi);
   } else if (lo !== undefined && hi !== undefined) {
-    e.conditions.push(`${next} BETWEEN ${lo} AND ${hi}`);
+    e.conditions.push(`${next} BETWEEN ${bound('Lo', lo)} AND ${bound('Hi', hi)}`);
   } else {
-    e.conditions.push(lo !== undefined ? `${next} >= ${lo}` : `${next} <= ${hi ?? ''}`);
+    e.conditions.push(lo !== undefined ? `${next} >= ${bound('Lo', lo)}` : `${next} <= ${bound('Hi', hi ?? current)}`);
   }
 }
 

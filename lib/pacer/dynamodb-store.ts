@@ -183,7 +183,9 @@ export class DynamoDbPacerStore implements PacerStore {
         : name === 'ResourceNotFoundException'
           ? '; check that the table exists and PACER_TABLE_NAME names it'
           : '';
-    return new Error(`Quota pacer: DynamoDB ${operation} on table ${this.tableName} failed (${String(name)})${hint}`, { cause: error });
+    // DynamoDB's messages name attributes and expressions, never item values beyond this quota's own numbers.
+    const message = error instanceof Error ? `: ${error.message}` : '';
+    return new Error(`Quota pacer: DynamoDB ${operation} on table ${this.tableName} failed (${String(name)})${hint}${message}`, { cause: error });
   }
 
   #contention(key: string): Error {

@@ -4,11 +4,8 @@ import type { AttributeValue } from '@aws-sdk/client-dynamodb';
 import * as z from 'zod/mini';
 import type { NextSlotClamp, PacerState, RateLimitPlan, ReservationPlan, WindowUpdate } from './gcra.ts';
 import type { QuotaSchedule, WindowSchedule } from './schedule.ts';
+import { PARTITION_KEY, TTL_ATTRIBUTE } from './table-schema.ts';
 
-/** Partition key attribute of the pacer table (infra/pacer-table.ts). */
-export const PARTITION_KEY = 'pk';
-/** TTL attribute, epoch seconds (infra/pacer-table.ts enables TTL on it). */
-export const TTL_ATTRIBUTE = 'expiresAt';
 
 /**
  * Stored next to each window's next slot (N = TAT − τ) is its TAT itself, so that conditions can compare "TAT >= slot"

@@ -10,7 +10,8 @@ import {
   type RateLimitSignal,
   type ReserveOutcome,
 } from './gcra.ts';
-import { decodeItem, PARTITION_KEY, rateLimitUpdate, replaceUpdate, reservationUpdate, type StoredState } from './dynamodb-item.ts';
+import { decodeItem, rateLimitUpdate, replaceUpdate, reservationUpdate, type StoredState } from './dynamodb-item.ts';
+import { PARTITION_KEY } from './table-schema.ts';
 import type { QuotaSchedule } from './schedule.ts';
 import type { PacerStore } from './store.ts';
 

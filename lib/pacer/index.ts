@@ -5,4 +5,4 @@ export { isReservationCurrent, rateFactors, type PacerState, type RateLimitSigna
 export type { PacerStore } from './store.ts';
 export { MemoryPacerStore } from './memory-store.ts';
 export { DynamoDbPacerStore, type DynamoDbPacerStoreOptions } from './dynamodb-store.ts';
-export { PARTITION_KEY, TTL_ATTRIBUTE } from './dynamodb-item.ts';
+export { PARTITION_KEY, TTL_ATTRIBUTE } from './table-schema.ts';

@@ -3,6 +3,7 @@ import {
   applyRateLimitPlan,
   INITIAL_STATE,
   planRateLimited,
+  planHolds,
   planReservation,
   reserveSlot,
   applyRateLimited,
@@ -47,7 +48,7 @@ export class DynamoDbPacerStore implements PacerStore {
   }
 
   async reserve(key: string, schedule: QuotaSchedule, now: number, notLaterThan?: number): Promise<ReserveOutcome> {
-    let known = this.#known(key);
+    let known: Known | undefined = this.#known(key, schedule);
     for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt += 1) {
       if (known === undefined) known = { fresh: true, stored: await this.#read(key) };
       const { stored } = known;
@@ -69,7 +70,7 @@ export class DynamoDbPacerStore implements PacerStore {
         // The slot and the new state follow from the old item, in the regime the condition guaranteed.
         const old = this.#decode(key, result.item).state;
         const applied = planReservation(old, now, schedule);
-        if (applied.source !== plan.source || applied.minute !== plan.minute || applied.hour !== plan.hour) {
+        if (!planHolds(plan, old, now, schedule)) {
           throw new Error(`Quota pacer: the update for quota ${key} was applied outside its regime (a bug in lib/pacer/dynamodb-item.ts)`);
         }
         this.#seen.set(key, { state: applied.next, scheduleId: schedule.id });
@@ -81,7 +82,7 @@ export class DynamoDbPacerStore implements PacerStore {
   }
 
   async rateLimited(key: string, schedule: QuotaSchedule, signal: RateLimitSignal, now: number): Promise<PacerState> {
-    let known = this.#known(key);
+    let known: Known | undefined = this.#known(key, schedule);
     for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt += 1) {
       if (known === undefined) known = { fresh: true, stored: await this.#read(key) };
       const { stored } = known;
@@ -111,8 +112,14 @@ export class DynamoDbPacerStore implements PacerStore {
     return (await this.#read(key))?.state ?? INITIAL_STATE;
   }
 
-  #known(key: string): Known | undefined {
-    return this.#seen.has(key) ? { fresh: false, stored: this.#seen.get(key) } : undefined;
+  /**
+   * The state to plan from: the last one seen, else a guess of an idle, never-cut schedule. The guess costs nothing
+   * when right (a quiet quota: one request at cold start) and one failed condition when wrong, whose answer carries
+   * the item in DynamoDB (a GetItem with servers that do not return it).
+   */
+  #known(key: string, schedule: QuotaSchedule): Known {
+    if (this.#seen.has(key)) return { fresh: false, stored: this.#seen.get(key) };
+    return { fresh: false, stored: { state: INITIAL_STATE, scheduleId: schedule.id } };
   }
 
   get #dynamo(): DynamoDBClient {

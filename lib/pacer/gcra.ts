@@ -112,6 +112,21 @@ export function planReservation(state: PacerState, now: number, schedule: QuotaS
   };
 }
 
+/**
+ * Whether `plan`'s premises hold for `state` (the comparisons a store's conditional update checks; ties satisfy both
+ * sides, where either update gives the same result). When they hold, applying the plan's updates to `state` gives
+ * exactly `planReservation(state, …)`.
+ */
+export function planHolds(plan: ReservationPlan, state: PacerState, now: number, schedule: QuotaSchedule): boolean {
+  const { minuteNext: mn, hourNext: hn } = state;
+  const sourceHolds =
+    plan.source === 'now' ? mn <= now && hn <= now : plan.source === 'minute' ? mn >= now && mn >= hn : hn >= now && hn >= mn;
+  const slot = plan.source === 'now' ? now : plan.source === 'minute' ? mn : hn;
+  const modeHolds = (update: WindowUpdate, next: number, window: WindowSchedule): boolean =>
+    update === 'add' ? next + window.toleranceMs >= slot : next + window.toleranceMs <= slot;
+  return sourceHolds && modeHolds(plan.minute, mn, schedule.minute) && modeHolds(plan.hour, hn, schedule.hour);
+}
+
 export type ReserveOutcome =
   | { readonly reserved: true; readonly slotAt: number; readonly generation: number; readonly state: PacerState }
   | { readonly reserved: false; readonly earliestSlotAt: number; readonly state: PacerState };

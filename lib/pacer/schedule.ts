@@ -16,7 +16,8 @@ export interface QuotaSettings {
   minuteBurst?: number;
   /**
    * The hour window's burst, in requests: how much of a backlog may run at the minute pace before the hour's even pace
-   * takes over. Every request of burst costs one request of sustained hourly throughput. Default: the minute's share.
+   * takes over. Every request of burst costs one request of sustained hourly throughput. Default: a quarter of the
+   * hour's share (docs/decisions/quota-pacer.md has the trade-off).
    */
   hourBurst?: number;
   /** After a cut, the rate doubles every this many ms without a 429, up to the configured rate. Default 600,000. */
@@ -84,7 +85,7 @@ export function quotaSchedule(settings: QuotaSettings = {}): QuotaSchedule {
     throw new RangeError('Quota pacer: share × perMinute and share × perHour must each allow at least 1 request; raise share or the quota');
   }
   const minute = windowSchedule('minuteBurst', MINUTE_MS, minuteLimit, settings.minuteBurst, Math.max(1, Math.floor(minuteLimit / 50)));
-  const hour = windowSchedule('hourBurst', HOUR_MS, hourLimit, settings.hourBurst, Math.min(minuteLimit, hourLimit));
+  const hour = windowSchedule('hourBurst', HOUR_MS, hourLimit, settings.hourBurst, Math.max(1, Math.floor(hourLimit / 4)));
   const recoveryDoublingMs = settings.recoveryDoublingMs ?? DEFAULT_RECOVERY_DOUBLING_MS;
   if (!(recoveryDoublingMs > 0 && Number.isFinite(recoveryDoublingMs))) {
     throw new RangeError('Quota pacer: recoveryDoublingMs must be a finite number of milliseconds > 0, e.g. 600000');

@@ -5,6 +5,8 @@ import {
   HOLD_SLACK_MS,
   INITIAL_STATE,
   isReservationCurrent,
+  planHolds,
+  planReservation,
   rateFactors,
   reserveSlot,
   type PacerState,
@@ -114,13 +116,17 @@ describe('two-window slot reservation', () => {
     expect(reachedHourPace).toBeGreaterThan(30);
   });
 
-  it('runs a burst of the default quota at the minute pace first, then at the hour pace', () => {
+  it('runs a burst of the default quota at the minute pace first (about 3,000 requests), then at the hour pace', () => {
     const schedule = quotaSchedule();
-    const slots = reserveAll(schedule, Array.from({ length: 1_200 }, () => T0));
+    expect(schedule.minute).toMatchObject({ limit: 450, burst: 9, intervalMs: 136 });
+    expect(schedule.hour).toMatchObject({ limit: 9_000, burst: 2_250, intervalMs: 534 });
+    const slots = reserveAll(schedule, Array.from({ length: 4_000 }, () => T0));
+    const gap = (i: number): number => (slots[i] ?? 0) - (slots[i - 1] ?? 0);
     expect(slots.slice(0, 9).every((slot) => slot === T0)).toBe(true);
     expect(slots[9]).toBe(T0 + 136);
-    expect((slots[100] ?? 0) - (slots[99] ?? 0)).toBe(136);
-    expect((slots[1_100] ?? 0) - (slots[1_099] ?? 0)).toBe(422);
+    expect(gap(2_900)).toBe(136);
+    expect(gap(3_100)).toBe(534);
+    expect(maxInSlidingWindow(slots, HOUR_MS)).toBeLessThanOrEqual(9_000);
   });
 
   it('refuses, without taking it, a slot later than the deadline', () => {
@@ -177,6 +183,33 @@ const signal: fc.Arbitrary<RateLimitSignal> = fc.record(
   { requiredKeys: ['retryAfterSeconds'] },
 );
 
+describe('the regime premises a store checks instead of exact values', () => {
+  it('give the exact reservation for any state in which they hold, however stale the state the plan came from', () => {
+    const schedule = quotaSchedule({ perMinute: 120, perHour: 2_000, minuteBurst: 4, hourBurst: 50 });
+    const around = fc.integer({ min: -300_000, max: 300_000 }).map((offset) => T0 + offset);
+    const nexts = fc.record({ minuteNext: around, hourNext: around });
+    let held = 0;
+    fc.assert(
+      fc.property(nexts, nexts, (seen, actual) => {
+        const plan = planReservation({ ...INITIAL_STATE, ...seen }, T0, schedule);
+        const state = { ...INITIAL_STATE, ...actual };
+        if (!planHolds(plan, state, T0, schedule)) return;
+        held += 1;
+        // What the conditional update does: the slot is the source's value; each window adds or restarts at the slot.
+        const slot = plan.source === 'now' ? T0 : plan.source === 'minute' ? state.minuteNext : state.hourNext;
+        const apply = (update: 'add' | 'set', next: number, increment: number, tolerance: number): number =>
+          update === 'add' ? next + increment : slot + increment - tolerance;
+        const exact = planReservation(state, T0, schedule);
+        expect(slot).toBe(exact.slotAt);
+        expect(apply(plan.minute, state.minuteNext, plan.increments.minute, schedule.minute.toleranceMs)).toBe(exact.next.minuteNext);
+        expect(apply(plan.hour, state.hourNext, plan.increments.hour, schedule.hour.toleranceMs)).toBe(exact.next.hourNext);
+      }),
+      { numRuns: 3_000 },
+    );
+    expect(held).toBeGreaterThan(500);
+  });
+});
+
 describe('adapting to 429s', () => {
   it('keeps every sent request within the quota across holds and cuts, and no slot before a known hold', () => {
     let runs = 0;
@@ -210,7 +243,7 @@ describe('adapting to 429s', () => {
 
   it('after a cut, queues behind the slots already promised to callers that wait in process', () => {
     // 2/min, and callers sleep up to 30 s in process: the second slot (30 s away) is sent without a confirm.
-    const schedule = quotaSchedule({ perMinute: 2, perHour: 100, share: 1, inProcessWaitMs: 30_000 });
+    const schedule = quotaSchedule({ perMinute: 2, perHour: 100, share: 1, hourBurst: 2, inProcessWaitMs: 30_000 });
     const { sent } = simulate(schedule, [T0, T0, T0, T0 + 2], [{ at: T0 + 1, signal: { retryAfterSeconds: 0 } }]);
     // The third caller's slot was voided by the cut; it and the late arrival queue behind both promised slots, at the
     // halved minute rate (60 s); the hour window (36,364 ms interval) restarts 30 s + one interval after the cut.

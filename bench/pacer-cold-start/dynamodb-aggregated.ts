@@ -2,6 +2,7 @@
 // rate-limiter-flexible's RateLimiterDynamo requires ("MUST be an instance of AWS.DynamoDB"), and one updateItem.
 import { DynamoDB } from '@aws-sdk/client-dynamodb';
 import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { BENCH_UPDATE } from './update-input.ts';
 
 let secrets: SecretsManagerClient | undefined;
 let dynamo: DynamoDB | undefined;
@@ -10,13 +11,6 @@ export const handler = async (): Promise<{ secretLength: number }> => {
   secrets ??= new SecretsManagerClient({});
   const secret = await secrets.send(new GetSecretValueCommand({ SecretId: process.env.HIRINGCENTER_SECRET_ID }));
   dynamo ??= new DynamoDB({});
-  await dynamo.updateItem({
-    TableName: process.env.PACER_TABLE_NAME,
-    Key: { pk: { S: 'bench' } },
-    UpdateExpression: 'SET #n = if_not_exists(#n, :zero) + :one',
-    ExpressionAttributeNames: { '#n': 'n' },
-    ExpressionAttributeValues: { ':zero': { N: '0' }, ':one': { N: '1' } },
-    ReturnValues: 'ALL_OLD',
-  });
+  await dynamo.updateItem({ TableName: process.env.PACER_TABLE_NAME, ...BENCH_UPDATE });
   return { secretLength: secret.SecretString?.length ?? 0 };
 };

@@ -93,14 +93,14 @@ class Expression {
 
 type UpdateInput = ReturnType<Expression['toInput']>;
 
-/** The item's adaptive fields equal the ones the plan was computed from (gen, hold, cut and schedule). */
-function sameRegime(e: Expression, state: PacerState, schedule: QuotaSchedule): void {
+/** The item's adaptive fields (generation, hold, factors, schedule) are still those of `state`. */
+function sameAdaptiveFields(e: Expression, state: PacerState, scheduleId: string, label = 'old'): void {
   e.conditions.push(
-    `${e.attr('gen')} = ${e.num('gen', state.generation)}`,
-    `${e.attr('hu')} = ${e.num('hu', state.holdUntil)}`,
-    `${e.attr('mf')} = ${e.num('mf', state.minuteFactor)}`,
-    `${e.attr('hf')} = ${e.num('hf', state.hourFactor)}`,
-    `${e.attr('sid')} = ${e.str('sid', schedule.id)}`,
+    `${e.attr('gen')} = ${e.num(`${label}Gen`, state.generation)}`,
+    `${e.attr('hu')} = ${e.num(`${label}Hu`, state.holdUntil)}`,
+    `${e.attr('mf')} = ${e.num(`${label}Mf`, state.minuteFactor)}`,
+    `${e.attr('hf')} = ${e.num(`${label}Hf`, state.hourFactor)}`,
+    `${e.attr('sid')} = ${e.str(`${label}Sid`, scheduleId)}`,
   );
 }
 
@@ -116,7 +116,7 @@ const WINDOWS = [
  */
 export function reservationUpdate(plan: ReservationPlan, known: PacerState, schedule: QuotaSchedule, now: number, notLaterThan: number | undefined): UpdateInput {
   const e = new Expression();
-  sameRegime(e, known, schedule);
+  sameAdaptiveFields(e, known, schedule.id);
   const nowValue = e.num('now', now);
   const [mn, hn] = [e.attr('mn'), e.attr('hn')];
   const slot = plan.source === 'now' ? nowValue : plan.source === 'minute' ? mn : hn;
@@ -169,7 +169,7 @@ function clampPremise(e: Expression, window: (typeof WINDOWS)[number], clamp: Ne
 /** A 429's hold (and cut) as one conditional UpdateItem; each window's clamp case is part of the condition. */
 export function rateLimitUpdate(plan: RateLimitPlan, known: PacerState, next: PacerState, schedule: QuotaSchedule, now: number): UpdateInput {
   const e = new Expression();
-  sameRegime(e, known, schedule);
+  sameAdaptiveFields(e, known, schedule.id);
   clampPremise(e, WINDOWS[0], plan.minute, known.minuteNext, schedule.minute);
   clampPremise(e, WINDOWS[1], plan.hour, known.hourNext, schedule.hour);
   e.sets.push(
@@ -192,12 +192,8 @@ export function replaceUpdate(previous: StoredState | undefined, next: PacerStat
     e.conditions.push(`attribute_not_exists(${e.attr('pk')})`);
   } else {
     const old = previous.state;
+    sameAdaptiveFields(e, old, previous.scheduleId);
     e.conditions.push(
-      `${e.attr('sid')} = ${e.str('oldSid', previous.scheduleId)}`,
-      `${e.attr('gen')} = ${e.num('oldGen', old.generation)}`,
-      `${e.attr('hu')} = ${e.num('oldHu', old.holdUntil)}`,
-      `${e.attr('mf')} = ${e.num('oldMf', old.minuteFactor)}`,
-      `${e.attr('hf')} = ${e.num('oldHf', old.hourFactor)}`,
       `${e.attr('mn')} = ${e.num('oldMn', old.minuteNext)}`,
       `${e.attr('hn')} = ${e.num('oldHn', old.hourNext)}`,
     );

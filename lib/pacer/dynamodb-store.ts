@@ -47,63 +47,61 @@ export class DynamoDbPacerStore implements PacerStore {
     this.#client = options.client;
   }
 
-  async reserve(key: string, schedule: QuotaSchedule, now: number, notLaterThan?: number): Promise<ReserveOutcome> {
-    let known: Known | undefined = this.#known(key, schedule);
-    for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt += 1) {
-      if (known === undefined) known = { fresh: true, stored: await this.#read(key) };
-      const { stored } = known;
+  reserve(key: string, schedule: QuotaSchedule, now: number, notLaterThan?: number): Promise<ReserveOutcome> {
+    return this.#withState<ReserveOutcome>(key, schedule, async ({ fresh, stored }) => {
       if (stored === undefined || stored.scheduleId !== schedule.id) {
         const outcome = reserveSlot(stored?.state ?? INITIAL_STATE, now, schedule, notLaterThan);
-        if (!outcome.reserved && known.fresh) return outcome;
-        if (outcome.reserved && (await this.#replace(key, stored, outcome.state, schedule, now))) return outcome;
-        known = undefined;
-        continue;
+        if (!outcome.reserved && fresh) return { done: outcome };
+        if (outcome.reserved && (await this.#replace(key, stored, outcome.state, schedule, now))) return { done: outcome };
+        return { retry: undefined };
       }
       const plan = planReservation(stored.state, now, schedule);
       if (notLaterThan !== undefined && plan.slotAt > notLaterThan) {
-        if (known.fresh) return { reserved: false, earliestSlotAt: plan.slotAt, state: stored.state };
-        known = undefined;
-        continue;
+        return fresh ? { done: { reserved: false, earliestSlotAt: plan.slotAt, state: stored.state } } : { retry: undefined };
       }
       const result = await this.#update(key, reservationUpdate(plan, stored.state, schedule, now, notLaterThan), 'ALL_OLD');
-      if (result.applied) {
-        // The slot and the new state follow from the old item, in the regime the condition guaranteed.
-        const old = this.#decode(key, result.item).state;
-        const applied = planReservation(old, now, schedule);
-        if (!planHolds(plan, old, now, schedule)) {
-          throw new Error(`Quota pacer: the update for quota ${key} was applied outside its regime (a bug in lib/pacer/dynamodb-item.ts)`);
-        }
-        this.#seen.set(key, { state: applied.next, scheduleId: schedule.id });
-        return { reserved: true, slotAt: applied.slotAt, generation: old.generation, state: applied.next };
+      if (!result.applied) return { retry: result.current };
+      // The slot and the new state follow from the old item, in the regime the condition guaranteed.
+      const old = this.#decode(key, result.item).state;
+      if (!planHolds(plan, old, now, schedule)) {
+        throw new Error(`Quota pacer: the update for quota ${key} was applied outside its regime (a bug in lib/pacer/dynamodb-item.ts)`);
       }
-      known = result.current;
-    }
-    throw this.#contention(key);
+      const applied = planReservation(old, now, schedule);
+      this.#seen.set(key, { state: applied.next, scheduleId: schedule.id });
+      return { done: { reserved: true, slotAt: applied.slotAt, generation: old.generation, state: applied.next } };
+    });
   }
 
-  async rateLimited(key: string, schedule: QuotaSchedule, signal: RateLimitSignal, now: number): Promise<PacerState> {
-    let known: Known | undefined = this.#known(key, schedule);
-    for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt += 1) {
-      if (known === undefined) known = { fresh: true, stored: await this.#read(key) };
-      const { stored } = known;
+  rateLimited(key: string, schedule: QuotaSchedule, signal: RateLimitSignal, now: number): Promise<PacerState> {
+    return this.#withState<PacerState>(key, schedule, async ({ fresh, stored }) => {
       if (stored === undefined || stored.scheduleId !== schedule.id) {
         const next = applyRateLimited(stored?.state ?? INITIAL_STATE, signal, now, schedule);
-        if (stored !== undefined && next === stored.state && known.fresh) return next;
-        if (await this.#replace(key, stored, next, schedule, now)) return next;
-        known = undefined;
-        continue;
+        if (stored !== undefined && next === stored.state && fresh) return { done: next };
+        return (await this.#replace(key, stored, next, schedule, now)) ? { done: next } : { retry: undefined };
       }
       const plan = planRateLimited(stored.state, signal, now, schedule);
       // A hold only ever moves later, so a stale state can wrongly ask for a change but never wrongly skip one.
-      if (plan === undefined) return stored.state;
+      if (plan === undefined) return { done: stored.state };
       const next = applyRateLimitPlan(stored.state, plan);
       const result = await this.#update(key, rateLimitUpdate(plan, stored.state, next, schedule, now), 'ALL_NEW');
-      if (result.applied) {
-        const state = this.#decode(key, result.item).state;
-        this.#seen.set(key, { state, scheduleId: schedule.id });
-        return state;
-      }
-      known = result.current;
+      if (!result.applied) return { retry: result.current };
+      const state = this.#decode(key, result.item).state;
+      this.#seen.set(key, { state, scheduleId: schedule.id });
+      return { done: state };
+    });
+  }
+
+  /**
+   * Runs `attempt` on the best known state until it is done: from the last state seen (or a guess) first, then from
+   * what a failed condition returned, or from a fresh read (`retry: undefined`).
+   */
+  async #withState<T>(key: string, schedule: QuotaSchedule, attempt: (known: Known) => Promise<{ done: T } | { retry: Known | undefined }>): Promise<T> {
+    let known: Known | undefined = this.#known(key, schedule);
+    for (let round = 0; round < MAX_ATTEMPTS; round += 1) {
+      known ??= { fresh: true, stored: await this.#read(key) };
+      const result = await attempt(known);
+      if ('done' in result) return result.done;
+      known = result.retry;
     }
     throw this.#contention(key);
   }

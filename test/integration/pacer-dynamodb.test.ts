@@ -3,7 +3,7 @@ import { PutItemCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { decodeItem } from '../../lib/pacer/dynamodb-item.ts';
-import { applyRateLimited, planReservation, reserveSlot, type PacerState } from '../../lib/pacer/gcra.ts';
+import { applyRateLimited, INITIAL_STATE, planReservation, reserveSlot, type PacerState } from '../../lib/pacer/gcra.ts';
 import {
   createQuotaPacer,
   DynamoDbPacerStore,
@@ -170,7 +170,15 @@ describe('DynamoDbPacerStore: every update expression computes what the pure alg
         expect(outcome).toEqual(expected);
         if (expected.reserved) expect(await stored(key)).toEqual(expected.state);
       }),
-      { numRuns: 150 },
+      {
+        numRuns: 150,
+        // One example per shape, so that every shape runs whatever the seed (offsets from NOW; τ is 1,716 ms for the
+        // minute and 100,744 ms for the hour).
+        examples: [
+          [-5_000, -200_000], [-1_000, -50_000], [-1_000, -200_000], [-5_000, -50_000],
+          [5_000, 4_000], [5_000, -200_000], [4_000, 5_000], [-5_000, 5_000],
+        ].map(([minute = 0, hour = 0]) => [{ ...INITIAL_STATE, minuteNext: NOW + minute, hourNext: NOW + hour }, null, null] as [PacerState, null, null]),
+      },
     );
     expect(runs).toBe(150);
     expect(stale).toBeGreaterThan(30);

@@ -90,9 +90,9 @@ describe('two-window slot reservation', () => {
       { numRuns: 400 },
     );
     expect(runs).toBe(400);
-    // The bound is tight in practice, not only respected by schedules that never come near it.
-    expect(minuteFull).toBeGreaterThan(20);
-    expect(hourFull).toBeGreaterThan(20);
+    // The bound is reached, not only respected by schedules that never come near it (typically 20-40 runs each).
+    expect(minuteFull).toBeGreaterThanOrEqual(8);
+    expect(hourFull).toBeGreaterThanOrEqual(8);
   });
 
   it('spaces a burst evenly: gaps never shrink, and settle on the slower window\'s interval', () => {
@@ -113,7 +113,7 @@ describe('two-window slot reservation', () => {
       { numRuns: 300 },
     );
     expect(runs).toBe(300);
-    expect(reachedHourPace).toBeGreaterThan(30);
+    expect(reachedHourPace).toBeGreaterThan(150);
   });
 
   it('runs a burst of the default quota at the minute pace first (about 3,000 requests), then at the hour pace', () => {

@@ -9,6 +9,7 @@ import {
   applyRateLimited,
   type PacerState,
   type RateLimitSignal,
+  type ReserveOptions,
   type ReserveOutcome,
 } from './gcra.ts';
 import { decodeItem, rateLimitUpdate, replaceUpdate, reservationUpdate, type StoredState } from './dynamodb-item.ts';
@@ -47,15 +48,16 @@ export class DynamoDbPacerStore implements PacerStore {
     this.#client = options.client;
   }
 
-  reserve(key: string, schedule: QuotaSchedule, now: number, notLaterThan?: number): Promise<ReserveOutcome> {
+  reserve(key: string, schedule: QuotaSchedule, now: number, options: ReserveOptions = {}): Promise<ReserveOutcome> {
+    const { notLaterThan, cost } = options;
     return this.#withState<ReserveOutcome>(key, schedule, async ({ fresh, stored }) => {
       if (stored === undefined || stored.scheduleId !== schedule.id) {
-        const outcome = reserveSlot(stored?.state ?? INITIAL_STATE, now, schedule, notLaterThan);
+        const outcome = reserveSlot(stored?.state ?? INITIAL_STATE, now, schedule, options);
         if (!outcome.reserved && fresh) return { done: outcome };
         if (outcome.reserved && (await this.#replace(key, stored, outcome.state, schedule, now))) return { done: outcome };
         return { retry: undefined };
       }
-      const plan = planReservation(stored.state, now, schedule);
+      const plan = planReservation(stored.state, now, schedule, cost);
       if (notLaterThan !== undefined && plan.slotAt > notLaterThan) {
         return fresh ? { done: { reserved: false, earliestSlotAt: plan.slotAt, state: stored.state } } : { retry: undefined };
       }
@@ -66,7 +68,7 @@ export class DynamoDbPacerStore implements PacerStore {
       if (!planHolds(plan, old, now, schedule)) {
         throw new Error(`Quota pacer: the update for quota ${key} was applied outside its regime (a bug in lib/pacer/dynamodb-item.ts)`);
       }
-      const applied = planReservation(old, now, schedule);
+      const applied = planReservation(old, now, schedule, cost);
       this.#seen.set(key, { state: applied.next, scheduleId: schedule.id });
       return { done: { reserved: true, slotAt: applied.slotAt, generation: old.generation, state: applied.next } };
     });

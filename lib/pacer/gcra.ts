@@ -92,12 +92,24 @@ function advance(nextSlot: number, window: WindowSchedule, slot: number, increme
   return Math.max(nextSlot + window.toleranceMs, slot) + increment - window.toleranceMs;
 }
 
-/** The next free slot and the state after taking it. `now` must be a whole number of ms. */
-export function planReservation(state: PacerState, now: number, schedule: QuotaSchedule): ReservationPlan {
+function validCost(cost: number, schedule: QuotaSchedule): number {
+  if (!Number.isInteger(cost) || cost < 1 || cost > schedule.maxCost) {
+    throw new RangeError(`Quota pacer: cost must be a whole number of requests from 1 to maxCost (${schedule.maxCost})`);
+  }
+  return cost;
+}
+
+/**
+ * The next free slot and the state after taking it for `cost` requests (sent from the slot on): each window's TAT
+ * moves on by cost intervals. `now` must be a whole number of ms.
+ */
+export function planReservation(state: PacerState, now: number, schedule: QuotaSchedule, cost = 1): ReservationPlan {
   const source: SlotSource =
     now >= state.minuteNext && now >= state.hourNext ? 'now' : state.minuteNext >= state.hourNext ? 'minute' : 'hour';
   const slotAt = source === 'now' ? now : source === 'minute' ? state.minuteNext : state.hourNext;
-  const increments = currentIntervals(state, now, schedule);
+  const intervals = currentIntervals(state, now, schedule);
+  const units = validCost(cost, schedule);
+  const increments = { minute: units * intervals.minute, hour: units * intervals.hour };
   return {
     slotAt,
     source,
@@ -131,9 +143,17 @@ export type ReserveOutcome =
   | { readonly reserved: true; readonly slotAt: number; readonly generation: number; readonly state: PacerState }
   | { readonly reserved: false; readonly earliestSlotAt: number; readonly state: PacerState };
 
+export interface ReserveOptions {
+  /** Take no slot later than this (epoch ms). */
+  readonly notLaterThan?: number;
+  /** Requests the slot covers, 1 to `schedule.maxCost`. Default 1. */
+  readonly cost?: number;
+}
+
 /** Reserves the next slot unless it is later than `notLaterThan` (then nothing changes). */
-export function reserveSlot(state: PacerState, now: number, schedule: QuotaSchedule, notLaterThan?: number): ReserveOutcome {
-  const plan = planReservation(state, now, schedule);
+export function reserveSlot(state: PacerState, now: number, schedule: QuotaSchedule, options: ReserveOptions = {}): ReserveOutcome {
+  const { notLaterThan } = options;
+  const plan = planReservation(state, now, schedule, options.cost);
   if (notLaterThan !== undefined && plan.slotAt > notLaterThan) return { reserved: false, earliestSlotAt: plan.slotAt, state };
   return { reserved: true, slotAt: plan.slotAt, generation: state.generation, state: plan.next };
 }
@@ -188,8 +208,8 @@ function cutTargets(signal: RateLimitSignal, factors: RateFactors, schedule: Quo
  * - Extend: the next slot moves to the hold's end at the earliest; reservations before it are void.
  * - Cut: the generation changes, so every reservation that has to be confirmed is void, and the queue restarts at the
  *   hold's end at the new rate. Reservations that are never confirmed (slot within `inProcessWaitMs` of the time they
- *   were taken) may still be sent, so each window keeps at least (now + inProcessWaitMs + interval): the sliding-window
- *   bound then holds across the cut as well.
+ *   were taken) may still be sent, so each window keeps at least (now + inProcessWaitMs + maxCost × interval): the
+ *   sliding-window bound then holds across the cut as well.
  */
 export function planRateLimited(state: PacerState, signal: RateLimitSignal, now: number, schedule: QuotaSchedule): RateLimitPlan | undefined {
   const holdUntil = now + Math.ceil(validSignal(signal) * 1000);
@@ -201,7 +221,7 @@ export function planRateLimited(state: PacerState, signal: RateLimitSignal, now:
   const newEpisode = now >= state.holdUntil;
   const targets = newEpisode ? cutTargets(signal, factors, schedule) : factors;
   if (targets.minute < factors.minute || targets.hour < factors.hour) {
-    const atMost = (window: WindowSchedule): number => Math.max(holdUntil, now + schedule.inProcessWaitMs + window.intervalMs);
+    const atMost = (window: WindowSchedule): number => Math.max(holdUntil, now + schedule.inProcessWaitMs + schedule.maxCost * window.intervalMs);
     return { holdUntil, factors: targets, generation: state.generation + 1, minute: { ...minute, hi: atMost(schedule.minute) }, hour: { hi: atMost(schedule.hour) } };
   }
   // The factors are frozen at their current values during the new hold, so an extension never lowers the rate itself.

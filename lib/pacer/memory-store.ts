@@ -1,4 +1,4 @@
-import { applyRateLimited, INITIAL_STATE, reserveSlot, type PacerState, type RateLimitSignal, type ReserveOutcome } from './gcra.ts';
+import { applyRateLimited, INITIAL_STATE, reserveSlot, type PacerState, type RateLimitSignal, type ReserveOptions, type ReserveOutcome } from './gcra.ts';
 import type { QuotaSchedule } from './schedule.ts';
 import type { PacerStore } from './store.ts';
 
@@ -9,8 +9,8 @@ import type { PacerStore } from './store.ts';
 export class MemoryPacerStore implements PacerStore {
   readonly #states = new Map<string, PacerState>();
 
-  async reserve(key: string, schedule: QuotaSchedule, now: number, notLaterThan?: number): Promise<ReserveOutcome> {
-    const outcome = reserveSlot(this.#state(key), now, schedule, notLaterThan);
+  async reserve(key: string, schedule: QuotaSchedule, now: number, options: ReserveOptions = {}): Promise<ReserveOutcome> {
+    const outcome = reserveSlot(this.#state(key), now, schedule, options);
     this.#states.set(key, outcome.state);
     return outcome;
   }

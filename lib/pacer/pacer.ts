@@ -43,6 +43,8 @@ export type ReservationRef = z.infer<typeof ReservationRefSchema>;
 export interface SlotOptions {
   /** Epoch ms: take no slot later than this (e.g. the latest time the execution may still send). */
   notLaterThan?: number;
+  /** How many API requests the slot covers, sent one after another from the slot on (1 to `maxCost`). Default 1. */
+  cost?: number;
 }
 
 export interface QuotaPacer {
@@ -78,7 +80,7 @@ export function createQuotaPacer(options: QuotaPacerOptions): QuotaPacer {
 
   const reserve = async (slotOptions: SlotOptions = {}): Promise<SlotDecision> => {
     const at = now();
-    return decide(await store.reserve(quotaKey, schedule, at, slotOptions.notLaterThan), at);
+    return decide(await store.reserve(quotaKey, schedule, at, slotOptions), at);
   };
 
   return {

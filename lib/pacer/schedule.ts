@@ -23,6 +23,11 @@ export interface QuotaSettings {
   /** After a cut, the rate doubles every this many ms without a 429, up to the configured rate. Default 600,000. */
   recoveryDoublingMs?: number;
   /**
+   * The most requests one reservation may cover, all sent from its slot on (a step that looks a record up before it
+   * writes makes 2). Each window keeps maxCost − 1 requests of headroom for it. Default 2.
+   */
+  maxCost?: number;
+  /**
    * A reservation whose slot is more than this far away must be confirmed (`QuotaPacer.confirm`) when its slot comes,
    * instead of being sent blindly. Cuts rely on it to drop the far reservations. Default 1,000.
    */
@@ -32,14 +37,15 @@ export interface QuotaSettings {
 export const DEFAULT_QUOTA = { perMinute: 500, perHour: 10_000, share: 0.9 } as const;
 export const DEFAULT_RECOVERY_DOUBLING_MS = 600_000;
 export const DEFAULT_IN_PROCESS_WAIT_MS = 1_000;
+export const DEFAULT_MAX_COST = 2;
 
 /** One GCRA window. All values are whole milliseconds or whole requests. */
 export interface WindowSchedule {
   readonly periodMs: number;
-  /** floor(share × quota): never more reserved slots than this in any sliding period. */
+  /** floor(share × quota): never more reserved requests than this in any sliding period. */
   readonly limit: number;
   readonly burst: number;
-  /** Emission interval at the full rate: ceil(period / (limit − burst + 1)). */
+  /** Emission interval at the full rate: ceil(period / (limit − (maxCost − 1) − burst + 1)). */
   readonly intervalMs: number;
   /** Burst tolerance τ = (burst − 1) × interval. */
   readonly toleranceMs: number;
@@ -53,6 +59,7 @@ export interface QuotaSchedule {
   readonly hour: WindowSchedule;
   readonly recoveryDoublingMs: number;
   readonly inProcessWaitMs: number;
+  readonly maxCost: number;
   /** Fingerprint of everything above that shapes the stored state; a store re-syncs an item written under another. */
   readonly id: string;
 }
@@ -62,14 +69,17 @@ function positiveInteger(name: string, value: number, fix: string): number {
   return value;
 }
 
-function windowSchedule(name: string, periodMs: number, limit: number, burst: number | undefined, defaultBurst: number): WindowSchedule {
-  const chosen = burst ?? defaultBurst;
-  if (!Number.isInteger(chosen) || chosen < 1 || chosen > limit) {
-    throw new RangeError(`Quota pacer: ${name} must be a whole number from 1 to ${limit} (the window's share of the quota)`);
+function windowSchedule(name: string, periodMs: number, limit: number, maxCost: number, burst: number | undefined, defaultBurst: number): WindowSchedule {
+  // Headroom for the last reservation in a window, which may carry up to maxCost requests at its one slot.
+  const usable = limit - (maxCost - 1);
+  const chosen = burst ?? Math.min(defaultBurst, usable);
+  if (!Number.isInteger(chosen) || chosen < 1 || chosen > usable) {
+    throw new RangeError(`Quota pacer: ${name} must be a whole number from 1 to ${usable} (the window's share of the quota, less maxCost − 1)`);
   }
-  // The sliding-window bound: a GCRA with interval I and tolerance τ admits at most 1 + (T − 1 + τ) / I slots in any
-  // T ms (integer slots), which stays <= limit exactly when I × (limit − burst + 1) >= T.
-  const intervalMs = Math.ceil(periodMs / (limit - chosen + 1));
+  // The sliding-window bound (docs/decisions/quota-pacer.md): a GCRA with interval I and tolerance τ = (burst − 1)·I
+  // admits at most (T − 1 + τ) / I requests plus the last reservation's cost in any T ms, which stays <= limit when
+  // I × (usable − burst + 1) >= T.
+  const intervalMs = Math.ceil(periodMs / (usable - chosen + 1));
   return { periodMs, limit, burst: chosen, intervalMs, toleranceMs: (chosen - 1) * intervalMs };
 }
 
@@ -79,13 +89,14 @@ export function quotaSchedule(settings: QuotaSettings = {}): QuotaSchedule {
   const perHour = positiveInteger('perHour', settings.perHour ?? DEFAULT_QUOTA.perHour, 'the API quota per hour, e.g. 10000');
   const share = settings.share ?? DEFAULT_QUOTA.share;
   if (!(typeof share === 'number' && share > 0 && share <= 1)) throw new RangeError('Quota pacer: share must be a number in (0, 1], e.g. 0.9');
+  const maxCost = positiveInteger('maxCost', settings.maxCost ?? DEFAULT_MAX_COST, 'the most API requests one reservation covers, e.g. 2');
   const minuteLimit = Math.floor(perMinute * share);
   const hourLimit = Math.floor(perHour * share);
-  if (minuteLimit < 1 || hourLimit < 1) {
-    throw new RangeError('Quota pacer: share × perMinute and share × perHour must each allow at least 1 request; raise share or the quota');
+  if (minuteLimit < maxCost || hourLimit < maxCost) {
+    throw new RangeError(`Quota pacer: share × perMinute and share × perHour must each allow at least maxCost (${maxCost}) requests; raise share or the quota`);
   }
-  const minute = windowSchedule('minuteBurst', MINUTE_MS, minuteLimit, settings.minuteBurst, Math.max(1, Math.floor(minuteLimit / 50)));
-  const hour = windowSchedule('hourBurst', HOUR_MS, hourLimit, settings.hourBurst, Math.max(1, Math.floor(hourLimit / 4)));
+  const minute = windowSchedule('minuteBurst', MINUTE_MS, minuteLimit, maxCost, settings.minuteBurst, Math.max(1, Math.floor(minuteLimit / 50)));
+  const hour = windowSchedule('hourBurst', HOUR_MS, hourLimit, maxCost, settings.hourBurst, Math.max(1, Math.floor(hourLimit / 4)));
   const recoveryDoublingMs = settings.recoveryDoublingMs ?? DEFAULT_RECOVERY_DOUBLING_MS;
   if (!(recoveryDoublingMs > 0 && Number.isFinite(recoveryDoublingMs))) {
     throw new RangeError('Quota pacer: recoveryDoublingMs must be a finite number of milliseconds > 0, e.g. 600000');
@@ -95,5 +106,5 @@ export function quotaSchedule(settings: QuotaSettings = {}): QuotaSchedule {
     throw new RangeError('Quota pacer: inProcessWaitMs must be a whole number of milliseconds >= 0, e.g. 1000');
   }
   const id = [perMinute, perHour, minute.intervalMs, minute.toleranceMs, hour.intervalMs, hour.toleranceMs, recoveryDoublingMs, inProcessWaitMs].join('/');
-  return { perMinute, perHour, share, minute, hour, recoveryDoublingMs, inProcessWaitMs, id };
+  return { perMinute, perHour, share, minute, hour, recoveryDoublingMs, inProcessWaitMs, maxCost, id };
 }

@@ -1,4 +1,4 @@
-import type { PacerState, RateLimitSignal, ReserveOutcome } from './gcra.ts';
+import type { PacerState, RateLimitSignal, ReserveOptions, ReserveOutcome } from './gcra.ts';
 import type { QuotaSchedule } from './schedule.ts';
 
 /**
@@ -7,8 +7,8 @@ import type { QuotaSchedule } from './schedule.ts';
  * `now` is a whole number of epoch ms on the pacer's clock.
  */
 export interface PacerStore {
-  /** `reserveSlot(state, now, schedule, notLaterThan)`. */
-  reserve(key: string, schedule: QuotaSchedule, now: number, notLaterThan?: number): Promise<ReserveOutcome>;
+  /** `reserveSlot(state, now, schedule, options)`. */
+  reserve(key: string, schedule: QuotaSchedule, now: number, options?: ReserveOptions): Promise<ReserveOutcome>;
   /** `applyRateLimited(state, signal, now, schedule)`; returns the state after it. */
   rateLimited(key: string, schedule: QuotaSchedule, signal: RateLimitSignal, now: number): Promise<PacerState>;
   /** The current state (the initial state when the key has none). */

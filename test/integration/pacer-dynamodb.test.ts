@@ -150,7 +150,7 @@ describe('DynamoDbPacerStore: every update expression computes what the pure alg
     let stale = 0;
     const regimes = new Set<string>();
     await fc.assert(
-      fc.asyncProperty(state, fc.option(state), fc.option(fc.integer({ min: 0, max: 300_000 })), async (actual, seenFirst, deadlineIn) => {
+      fc.asyncProperty(state, fc.option(state), fc.option(fc.integer({ min: 0, max: 300_000 })), fc.integer({ min: 1, max: 2 }), async (actual, seenFirst, deadlineIn, cost) => {
         runs += 1;
         const key = `prop#${randomUUID()}`;
         const store = new DynamoDbPacerStore({ tableName: TABLE, client: dynamo.client() });
@@ -162,22 +162,22 @@ describe('DynamoDbPacerStore: every update expression computes what the pure alg
         }
         await put(key, actual);
         if (seenFirst === null) await store.read(key, schedule);
-        const deadline = deadlineIn === null ? undefined : NOW + deadlineIn;
-        const expected = reserveSlot(actual, NOW, schedule, deadline);
-        const plan = planReservation(actual, NOW, schedule);
+        const options = { notLaterThan: deadlineIn === null ? undefined : NOW + deadlineIn, cost };
+        const expected = reserveSlot(actual, NOW, schedule, options);
+        const plan = planReservation(actual, NOW, schedule, cost);
         regimes.add(`${plan.source}/${plan.minute}/${plan.hour}`);
-        const outcome = await store.reserve(key, schedule, NOW, deadline);
+        const outcome = await store.reserve(key, schedule, NOW, options);
         expect(outcome).toEqual(expected);
         if (expected.reserved) expect(await stored(key)).toEqual(expected.state);
       }),
       {
         numRuns: 150,
-        // One example per shape, so that every shape runs whatever the seed (offsets from NOW; τ is 1,716 ms for the
-        // minute and 100,744 ms for the hour).
+        // One example per shape, so that every shape runs whatever the seed (offsets from NOW; τ is 1,731 ms for the
+        // minute and 100,842 ms for the hour).
         examples: [
           [-5_000, -200_000], [-1_000, -50_000], [-1_000, -200_000], [-5_000, -50_000],
           [5_000, 4_000], [5_000, -200_000], [4_000, 5_000], [-5_000, 5_000],
-        ].map(([minute = 0, hour = 0]) => [{ ...INITIAL_STATE, minuteNext: NOW + minute, hourNext: NOW + hour }, null, null] as [PacerState, null, null]),
+        ].map(([minute = 0, hour = 0]) => [{ ...INITIAL_STATE, minuteNext: NOW + minute, hourNext: NOW + hour }, null, null, 1] as [PacerState, null, null, number]),
       },
     );
     expect(runs).toBe(150);

@@ -48,10 +48,10 @@ export function describePacerStore(name: string, start: () => Promise<StoreFixtu
       let expected: PacerState = INITIAL_STATE;
       for (const [i, offset] of arrivals.entries()) {
         clock.at = T0 + offset;
-        const deadline = i % 5 === 4 ? clock.at + 1_500 : undefined;
-        const want = reserveSlot(expected, clock.at, schedule, deadline);
+        const options = { notLaterThan: i % 5 === 4 ? clock.at + 1_500 : undefined, cost: i % 4 === 1 ? 2 : 1 };
+        const want = reserveSlot(expected, clock.at, schedule, options);
         expected = want.state;
-        const got = await (pacers[i % 3] as QuotaPacer).reserve({ notLaterThan: deadline });
+        const got = await (pacers[i % 3] as QuotaPacer).reserve(options);
         expect(got.reserved).toBe(want.reserved);
         if (want.reserved && got.reserved) expect(got.slotAt).toBe(want.slotAt);
         if (!want.reserved && !got.reserved) expect(got.earliestSlotAt).toBe(want.earliestSlotAt);
@@ -69,7 +69,7 @@ export function describePacerStore(name: string, start: () => Promise<StoreFixtu
     });
 
     it('holds every container\'s schedule until Retry-After after a 429, and voids the slots inside the hold', async () => {
-      const { clock, pacers } = fleet({ perMinute: 60, share: 1, minuteBurst: 1 }, 2);
+      const { clock, pacers } = fleet({ perMinute: 60, share: 1, minuteBurst: 1, maxCost: 1 }, 2);
       const [a, b] = pacers as [QuotaPacer, QuotaPacer];
       const early = reserved(await a.reserve());
       const inHold = Array.from({ length: 5 }, () => a.reserve());
@@ -89,7 +89,7 @@ export function describePacerStore(name: string, start: () => Promise<StoreFixtu
     });
 
     it('cuts to the quota RateLimit-Limit reveals: confirmed slots are re-queued at the lower rate, then the rate recovers', async () => {
-      const { clock, pacers } = fleet({ perMinute: 500, share: 0.9, minuteBurst: 1, recoveryDoublingMs: 600_000 }, 2);
+      const { clock, pacers } = fleet({ perMinute: 500, share: 0.9, minuteBurst: 1, maxCost: 1, recoveryDoublingMs: 600_000 }, 2);
       const [a, b] = pacers as [QuotaPacer, QuotaPacer];
       const queued = (await Promise.all(Array.from({ length: 20 }, () => a.reserve()))).map(reserved);
       const far = queued.filter((reservation) => reservation.mustConfirm);
@@ -132,8 +132,8 @@ export function describePacerStore(name: string, start: () => Promise<StoreFixtu
     it('keeps the queue when a container runs with another configuration', async () => {
       const clock = new ManualClock();
       const quotaKey = `test#${randomUUID()}`;
-      const old = createQuotaPacer({ perMinute: 60, share: 1, minuteBurst: 1, store: fixture.container(), quotaKey, now: clock.now });
-      const changed = createQuotaPacer({ perMinute: 30, share: 1, minuteBurst: 1, store: fixture.container(), quotaKey, now: clock.now });
+      const old = createQuotaPacer({ perMinute: 60, share: 1, minuteBurst: 1, maxCost: 1, store: fixture.container(), quotaKey, now: clock.now });
+      const changed = createQuotaPacer({ perMinute: 30, share: 1, minuteBurst: 1, maxCost: 1, store: fixture.container(), quotaKey, now: clock.now });
       for (let i = 0; i < 10; i += 1) await old.reserve();
       expect(reserved(await changed.reserve()).slotAt).toBe(clock.at + 10_000);
       expect(reserved(await changed.reserve()).slotAt).toBe(clock.at + 12_000);

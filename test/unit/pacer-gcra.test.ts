@@ -27,18 +27,28 @@ const smallSchedule = fc
     hourBurstFraction: fc.option(fc.double({ min: 0, max: 1, noNaN: true })),
     // Up to half a minute of in-process waiting, so that several unconfirmed slots can straddle a cut.
     inProcessWaitMs: fc.integer({ min: 0, max: 30_000 }),
+    maxCost: fc.integer({ min: 1, max: 3 }),
   })
-  .filter(({ perMinute, share }) => Math.floor(perMinute * share) >= 1)
-  .map(({ perMinute, perHourFactor, share, minuteBurstFraction, hourBurstFraction, inProcessWaitMs }) => {
+  .filter(({ perMinute, share, maxCost }) => Math.floor(perMinute * share) >= maxCost)
+  .map(({ perMinute, perHourFactor, share, minuteBurstFraction, hourBurstFraction, inProcessWaitMs, maxCost }) => {
     const perHour = perMinute * perHourFactor;
-    const minuteLimit = Math.floor(perMinute * share);
-    const hourLimit = Math.floor(perHour * share);
+    // The bursts each window allows next to maxCost − 1 requests of headroom.
+    const minuteUsable = Math.floor(perMinute * share) - maxCost + 1;
+    const hourUsable = Math.floor(perHour * share) - maxCost + 1;
     return quotaSchedule({
-      perMinute, perHour, share, inProcessWaitMs,
-      minuteBurst: 1 + Math.floor(minuteBurstFraction * (minuteLimit - 1)),
-      ...(hourBurstFraction === null ? {} : { hourBurst: 1 + Math.floor(hourBurstFraction * (hourLimit - 1)) }),
+      perMinute, perHour, share, inProcessWaitMs, maxCost,
+      minuteBurst: 1 + Math.floor(minuteBurstFraction * (minuteUsable - 1)),
+      ...(hourBurstFraction === null ? {} : { hourBurst: 1 + Math.floor(hourBurstFraction * (hourUsable - 1)) }),
     });
   });
+
+/** Requests per reservation, cycled over the arrivals and capped at the schedule's maxCost. */
+const costs = fc.array(fc.integer({ min: 1, max: 3 }), { minLength: 1, maxLength: 7 });
+const costAt = (schedule: QuotaSchedule, pattern: readonly number[] | undefined, i: number): number =>
+  Math.min(schedule.maxCost, pattern?.[i % pattern.length] ?? 1);
+/** Each reservation's slot once per request it covers: what the API will see. */
+const requestTimes = (slots: readonly number[], schedule: QuotaSchedule, pattern?: readonly number[]): number[] =>
+  slots.flatMap((slot, i) => Array.from({ length: costAt(schedule, pattern, i) }, () => slot));
 
 /** Gaps between arrivals: simultaneous bursts, sub-interval trickles, and pauses long enough to drain the windows. */
 const arrivalGaps = fc.array(
@@ -55,10 +65,10 @@ function arrivalsFrom(gaps: readonly number[]): number[] {
   return gaps.map((gap) => (at += gap));
 }
 
-function reserveAll(schedule: QuotaSchedule, arrivals: readonly number[]): number[] {
+function reserveAll(schedule: QuotaSchedule, arrivals: readonly number[], pattern?: readonly number[]): number[] {
   let state: PacerState = INITIAL_STATE;
-  return arrivals.map((now) => {
-    const outcome = reserveSlot(state, now, schedule);
+  return arrivals.map((now, i) => {
+    const outcome = reserveSlot(state, now, schedule, { cost: costAt(schedule, pattern, i) });
     if (!outcome.reserved) throw new Error('refused without a deadline');
     state = outcome.state;
     return outcome.slotAt;
@@ -71,17 +81,18 @@ describe('two-window slot reservation', () => {
     let minuteFull = 0;
     let hourFull = 0;
     fc.assert(
-      fc.property(smallSchedule, arrivalGaps, (schedule, gaps) => {
+      fc.property(smallSchedule, arrivalGaps, costs, (schedule, gaps, pattern) => {
         runs += 1;
         const arrivals = arrivalsFrom(gaps);
-        const slots = reserveAll(schedule, arrivals);
+        const slots = reserveAll(schedule, arrivals, pattern);
         slots.forEach((slot, i) => {
           expect(slot).toBeGreaterThanOrEqual(arrivals[i] ?? Infinity);
           if (i > 0) expect(slot).toBeGreaterThanOrEqual(slots[i - 1] ?? Infinity);
           expect(Number.isInteger(slot)).toBe(true);
         });
-        const perMinute = maxInSlidingWindow(slots, MINUTE_MS);
-        const perHour = maxInSlidingWindow(slots, HOUR_MS);
+        const requests = requestTimes(slots, schedule, pattern);
+        const perMinute = maxInSlidingWindow(requests, MINUTE_MS);
+        const perHour = maxInSlidingWindow(requests, HOUR_MS);
         expect(perMinute).toBeLessThanOrEqual(schedule.minute.limit);
         expect(perHour).toBeLessThanOrEqual(schedule.hour.limit);
         if (perMinute === schedule.minute.limit) minuteFull += 1;
@@ -118,32 +129,36 @@ describe('two-window slot reservation', () => {
 
   it('runs a burst of the default quota at the minute pace first (about 3,000 requests), then at the hour pace', () => {
     const schedule = quotaSchedule();
-    expect(schedule.minute).toMatchObject({ limit: 450, burst: 9, intervalMs: 136 });
+    expect(schedule.minute).toMatchObject({ limit: 450, burst: 9, intervalMs: 137 });
     expect(schedule.hour).toMatchObject({ limit: 9_000, burst: 2_250, intervalMs: 534 });
     const slots = reserveAll(schedule, Array.from({ length: 4_000 }, () => T0));
     const gap = (i: number): number => (slots[i] ?? 0) - (slots[i - 1] ?? 0);
     expect(slots.slice(0, 9).every((slot) => slot === T0)).toBe(true);
-    expect(slots[9]).toBe(T0 + 136);
-    expect(gap(2_900)).toBe(136);
+    expect(slots[9]).toBe(T0 + 137);
+    expect(gap(2_900)).toBe(137);
     expect(gap(3_100)).toBe(534);
     expect(maxInSlidingWindow(slots, HOUR_MS)).toBeLessThanOrEqual(9_000);
   });
 
   it('refuses, without taking it, a slot later than the deadline', () => {
-    const schedule = quotaSchedule({ perMinute: 60, share: 1 });
+    const schedule = quotaSchedule({ perMinute: 60, share: 1, maxCost: 1 });
     const first = reserveSlot(INITIAL_STATE, T0, schedule);
-    const refused = reserveSlot(first.state, T0, schedule, T0 + 999);
+    const refused = reserveSlot(first.state, T0, schedule, { notLaterThan: T0 + 999 });
     expect(refused).toMatchObject({ reserved: false, earliestSlotAt: T0 + 1000 });
     expect(refused.state).toBe(first.state);
-    expect(reserveSlot(refused.state, T0, schedule, T0 + 1000)).toMatchObject({ reserved: true, slotAt: T0 + 1000 });
+    expect(reserveSlot(refused.state, T0, schedule, { notLaterThan: T0 + 1000 })).toMatchObject({ reserved: true, slotAt: T0 + 1000 });
   });
 });
 
 /** Reserve, wait and confirm as a step does: a slot more than inProcessWaitMs away is confirmed when it comes. */
-function simulate(schedule: QuotaSchedule, arrivals: readonly number[], reports: readonly { at: number; signal: RateLimitSignal }[]) {
-  type Event = { at: number; order: number } & ({ kind: 'arrive' } | { kind: 'confirm'; slotAt: number; generation: number } | { kind: 'report'; signal: RateLimitSignal });
+function simulate(schedule: QuotaSchedule, arrivals: readonly number[], reports: readonly { at: number; signal: RateLimitSignal }[], pattern?: readonly number[]) {
+  type Event = { at: number; order: number } & (
+    | { kind: 'arrive'; cost: number }
+    | { kind: 'confirm'; slotAt: number; generation: number; cost: number }
+    | { kind: 'report'; signal: RateLimitSignal }
+  );
   const queue: Event[] = [
-    ...arrivals.map((at, order) => ({ at, order, kind: 'arrive' as const })),
+    ...arrivals.map((at, order) => ({ at, order, kind: 'arrive' as const, cost: costAt(schedule, pattern, order) })),
     ...reports.map(({ at, signal }, i) => ({ at, order: arrivals.length + i, kind: 'report' as const, signal })),
   ];
   let order = queue.length;
@@ -152,23 +167,27 @@ function simulate(schedule: QuotaSchedule, arrivals: readonly number[], reports:
   const reservations: { slotAt: number }[] = [];
   /** `after`: how many reservations had been made when the 429 was reported. */
   const holds: { after: number; until: number }[] = [];
-  const take = (now: number): void => {
-    const outcome = reserveSlot(state, now, schedule);
+  // Every request of a reservation is sent at its slot (the tightest the caller could be).
+  const send = (slotAt: number, cost: number): void => {
+    for (let i = 0; i < cost; i += 1) sent.push(slotAt);
+  };
+  const take = (now: number, cost: number): void => {
+    const outcome = reserveSlot(state, now, schedule, { cost });
     if (!outcome.reserved) throw new Error('refused without a deadline');
     state = outcome.state;
     reservations.push({ slotAt: outcome.slotAt });
-    if (outcome.slotAt - now <= schedule.inProcessWaitMs) sent.push(outcome.slotAt);
-    else queue.push({ at: outcome.slotAt, order: order++, kind: 'confirm', slotAt: outcome.slotAt, generation: outcome.generation });
+    if (outcome.slotAt - now <= schedule.inProcessWaitMs) send(outcome.slotAt, cost);
+    else queue.push({ at: outcome.slotAt, order: order++, kind: 'confirm', slotAt: outcome.slotAt, generation: outcome.generation, cost });
   };
   while (queue.length > 0) {
     queue.sort((a, b) => a.at - b.at || a.order - b.order);
     const event = queue.shift() as Event;
-    if (event.kind === 'arrive') take(event.at);
+    if (event.kind === 'arrive') take(event.at, event.cost);
     else if (event.kind === 'report') {
       state = applyRateLimited(state, event.signal, event.at, schedule);
       holds.push({ after: reservations.length, until: event.at + event.signal.retryAfterSeconds * 1000 });
-    } else if (isReservationCurrent(state, event)) sent.push(event.slotAt);
-    else take(event.at);
+    } else if (isReservationCurrent(state, event)) send(event.slotAt, event.cost);
+    else take(event.at, event.cost);
   }
   return { sent: sent.sort((a, b) => a - b), reservations, holds, finalState: state };
 }
@@ -218,13 +237,14 @@ describe('adapting to 429s', () => {
       fc.property(
         smallSchedule,
         arrivalGaps,
+        costs,
         // 429s shortly after some arrival, while that arrival's neighbours still wait for their slots.
         fc.array(fc.record({ arrival: fc.nat(), offset: fc.integer({ min: 0, max: 5_000 }), signal }), { maxLength: 6 }),
-        (schedule, gaps, rawReports) => {
+        (schedule, gaps, pattern, rawReports) => {
           runs += 1;
           const arrivals = arrivalsFrom(gaps);
           const reports = rawReports.map(({ arrival, offset, signal: s }) => ({ at: (arrivals[arrival % arrivals.length] ?? T0) + offset, signal: s }));
-          const { sent, reservations, holds, finalState } = simulate(schedule, arrivals, reports);
+          const { sent, reservations, holds, finalState } = simulate(schedule, arrivals, reports, pattern);
           expect(maxInSlidingWindow(sent, MINUTE_MS)).toBeLessThanOrEqual(schedule.minute.limit);
           expect(maxInSlidingWindow(sent, HOUR_MS)).toBeLessThanOrEqual(schedule.hour.limit);
           for (const hold of holds) {
@@ -243,7 +263,7 @@ describe('adapting to 429s', () => {
 
   it('after a cut, queues behind the slots already promised to callers that wait in process', () => {
     // 2/min, and callers sleep up to 30 s in process: the second slot (30 s away) is sent without a confirm.
-    const schedule = quotaSchedule({ perMinute: 2, perHour: 100, share: 1, hourBurst: 2, inProcessWaitMs: 30_000 });
+    const schedule = quotaSchedule({ perMinute: 2, perHour: 100, share: 1, hourBurst: 2, maxCost: 1, inProcessWaitMs: 30_000 });
     const { sent } = simulate(schedule, [T0, T0, T0, T0 + 2], [{ at: T0 + 1, signal: { retryAfterSeconds: 0 } }]);
     // The third caller's slot was voided by the cut; it and the late arrival queue behind both promised slots, at the
     // halved minute rate (60 s); the hour window (36,364 ms interval) restarts 30 s + one interval after the cut.
@@ -252,7 +272,7 @@ describe('adapting to 429s', () => {
   });
 
   it('cuts to RateLimit-Limit / configured when the header shows a lower quota, then doubles every recovery period', () => {
-    const schedule = quotaSchedule({ perMinute: 500, recoveryDoublingMs: 600_000 });
+    const schedule = quotaSchedule({ perMinute: 500, recoveryDoublingMs: 600_000, maxCost: 1 });
     const held = applyRateLimited(INITIAL_STATE, { retryAfterSeconds: 30, limit: 50, remaining: 0, resetSeconds: 30 }, T0, schedule);
     // The 429 was about the minute (reset within 60 s): only the minute's rate is cut.
     expect(held).toMatchObject({ holdUntil: T0 + 30_000, minuteFactor: 0.1, hourFactor: 1, generation: 1 });

@@ -1,19 +1,16 @@
 // What the quota pacer's DynamoDB side adds to a step's cold start and bundle: `node bench/pacer-cold-start.ts
 // [--cold-runs N] [--json]`. Builds the four handlers in bench/pacer-cold-start/ the way infra/bundling.ts bundles a
 // Lambda, checks that each bundle holds one copy of the SDK core, then measures fresh-process cold starts with
-// bench/harness.ts (the same child process, environment and Secrets Manager stand-in as `npm run bench`), with an
-// in-process dynalite as the DynamoDB endpoint. The results are recorded in docs/decisions/quota-pacer.md.
+// bench/harness.ts (the same child process, environment and Secrets Manager stand-in as `npm run bench`), with
+// bench/dynamodb-standin.ts as the DynamoDB endpoint (it answers at once, so the figures are the client's). The results
+// are recorded in docs/decisions/quota-pacer.md.
 import { mkdtempSync, rmSync, statSync } from 'node:fs';
-import { createRequire } from 'node:module';
-import type { Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { parseArgs } from 'node:util';
-import { CreateTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { build, type BuildOptions, type Metafile } from 'esbuild';
 import { LAMBDA_BUNDLING } from '../infra/bundling.ts';
-import { PARTITION_KEY } from '../lib/pacer/table-schema.ts';
+import { startDynamoDbStandIn } from './dynamodb-standin.ts';
 import { measureCold, median, progress, quantile, round, startFixtures, type ColdTarget } from './harness.ts';
 
 const VARIANTS = [
@@ -54,20 +51,6 @@ function copiesOf(metafile: Metafile, name: string): string[] {
   return [...roots];
 }
 
-async function startDynamo(): Promise<{ endpoint: string; close(): Promise<void> }> {
-  const dynalite = createRequire(import.meta.url)('dynalite') as (options: { createTableMs: number }) => Server;
-  const server = dynalite({ createTableMs: 0 });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const endpoint = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  const client = new DynamoDBClient({ endpoint, region: 'us-east-1', credentials: { accessKeyId: 'bench', secretAccessKey: 'bench' } });
-  await client.send(new CreateTableCommand({
-    TableName: 'bench-pacer', BillingMode: 'PAY_PER_REQUEST',
-    AttributeDefinitions: [{ AttributeName: PARTITION_KEY, AttributeType: 'S' }], KeySchema: [{ AttributeName: PARTITION_KEY, KeyType: 'HASH' }],
-  }));
-  client.destroy();
-  return { endpoint, close: () => new Promise((resolve) => server.close(() => resolve())) };
-}
-
 const workdir = mkdtempSync(join(tmpdir(), 'pacer-cold-'));
 try {
   const bundles = await Promise.all(VARIANTS.map(async ({ name }) => {
@@ -84,13 +67,16 @@ try {
   }
   progress(`built ${bundles.length} bundles; one copy each of ${SINGLE_COPY.join(' and ')}`);
 
-  const dynamo = await startDynamo();
+  const dynamo = await startDynamoDbStandIn();
   const fixtures = await startFixtures(workdir);
   try {
-    const environment = { AWS_ENDPOINT_URL_DYNAMODB: dynamo.endpoint, PACER_TABLE_NAME: 'bench-pacer' };
+    const environment = { AWS_ENDPOINT_URL_DYNAMODB: dynamo.url, PACER_TABLE_NAME: 'bench-pacer' };
     const targets: ColdTarget[] = bundles.map((bundle) => ({ name: bundle.name, bundlePath: bundle.outfile, kind: 'note', environment }));
     progress(`${coldRuns} cold processes per variant`);
     const samples = await measureCold(fixtures, targets, coldRuns);
+    // One DynamoDB request per cold process for each variant but the baseline: the pacer's first guess held.
+    const expectedRequests = coldRuns * (bundles.length - 1);
+    if (dynamo.requests() !== expectedRequests) throw new Error(`expected ${expectedRequests} DynamoDB requests, the stand-in got ${dynamo.requests()}`);
     const base = samples['secrets-only'];
     const rows = bundles.map((bundle) => {
       const sample = samples[bundle.name];

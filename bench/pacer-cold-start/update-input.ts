@@ -1,0 +1,9 @@
+// The one UpdateItem that variants B and D send: the shape of a pacer reservation (a conditional-free counter update,
+// returning the old item), so the two differ only in the client that sends it.
+export const BENCH_UPDATE = {
+  Key: { pk: { S: 'bench' } },
+  UpdateExpression: 'SET #n = if_not_exists(#n, :zero) + :one',
+  ExpressionAttributeNames: { '#n': 'n' },
+  ExpressionAttributeValues: { ':zero': { N: '0' }, ':one': { N: '1' } },
+  ReturnValues: 'ALL_OLD',
+} as const;

@@ -28,7 +28,8 @@ API sandbox with seeded fault injection, then audits every record: completed, fa
   --retry-after S        Retry-After of an injected 429, seconds (default ${SOAK_DEFAULTS.retryAfterSeconds})
   --hang-ms MS           injected hang, real-world ms, past the 10 s client timeout (default ${SOAK_DEFAULTS.hangMs})
   --latency-ms MS        injected latency, real-world ms (default ${SOAK_DEFAULTS.latencyMs})
-  --rate-limit N         the API's own quota, requests per minute per key (default ${SOAK_DEFAULTS.rateLimitPerMinute})
+  --rate-limit N         the API's own quota, requests per minute per key, and the quota pacer's (default ${SOAK_DEFAULTS.rateLimitPerMinute})
+  --pacer-rate-limit M   configure only the pacer with M per minute (e.g. 10x the API's, to see it adapt to 429s)
   --fuzz-cases N         fuzz cases per target: schema, handlers, webhook model, CLI file (default 10000; 0 = skip)
   --cli-runs N           of the CLI file cases, how many run the whole hc-workflow run in-process (default 500)
   --no-drills            skip the duplicate-delivery and redrive drills
@@ -65,7 +66,7 @@ try {
     options: {
       workflows: { type: 'string' }, concurrency: { type: 'string' }, 'fault-rate': { type: 'string' }, 'fault-mix': { type: 'string' },
       seed: { type: 'string' }, 'time-scale': { type: 'string' }, 'redelivery-rate': { type: 'string' }, 'retry-after': { type: 'string' },
-      'hang-ms': { type: 'string' }, 'latency-ms': { type: 'string' }, 'rate-limit': { type: 'string' }, 'fuzz-cases': { type: 'string' }, 'cli-runs': { type: 'string' },
+      'hang-ms': { type: 'string' }, 'latency-ms': { type: 'string' }, 'rate-limit': { type: 'string' }, 'pacer-rate-limit': { type: 'string' }, 'fuzz-cases': { type: 'string' }, 'cli-runs': { type: 'string' },
       'no-drills': { type: 'boolean', default: false }, json: { type: 'boolean', default: false }, help: { type: 'boolean', short: 'h' },
     },
     strict: true,
@@ -91,6 +92,7 @@ const overrides: Partial<SoakOptions> = Object.fromEntries(Object.entries({
   hangMs: numberOption(args['hang-ms'], 'hang-ms', (v) => v >= 0, 'a non-negative number'),
   latencyMs: numberOption(args['latency-ms'], 'latency-ms', (v) => v >= 0, 'a non-negative number'),
   rateLimitPerMinute: numberOption(args['rate-limit'], 'rate-limit', (v) => int(v) && v >= 1, 'a positive integer'),
+  pacerRateLimitPerMinute: numberOption(args['pacer-rate-limit'], 'pacer-rate-limit', (v) => int(v) && v >= 1, 'a positive integer'),
 }).filter(([, value]) => value !== undefined));
 const fuzzCases = numberOption(args['fuzz-cases'], 'fuzz-cases', (v) => int(v) && v >= 0, 'a non-negative integer') ?? 10_000;
 const cliRuns = numberOption(args['cli-runs'], 'cli-runs', (v) => int(v) && v >= 0, 'a non-negative integer') ?? 500;
@@ -156,6 +158,7 @@ if (args.json) {
     `  created vs expected: ${kinds.map((kind) => `${kind} ${soak.created[kind]}/${soak.expected[kind]}`).join(', ')}`,
     `  faults injected: ${Object.entries(soak.faultsInjected).map(([kind, n]) => `${kind} ${n}`).join(', ')} of ${soak.apiRequests} API requests; ${soak.clientTimeouts} client timeouts (${soak.effectiveHangs} hangs held a request); ${soak.quotaRateLimited} refused by the API's quota; ${soak.idempotentReplays} idempotent replays`,
     `  retries by step: ${JSON.stringify(soak.retriesByStep)}   rate-limit waits: ${JSON.stringify(soak.rateLimitWaitsByStep)}`,
+    `  quota: ${soak.quotaRateLimited} of ${soak.apiRequests} requests refused by the API (${(soak.rateLimitedShare * 100).toFixed(2)} % 429s with injected ones); pacer waits p50 ${soak.pacerWaitP50Ms} ms, p95 ${soak.pacerWaitP95Ms} ms, max ${soak.pacerWaitMaxMs} ms (API clock); wall ${soak.wallMs} ms = ${soak.wallVsFloor}x the quota floor ${soak.quotaFloorMs} ms`,
     `  latency p50 ${soak.p50Ms} ms, p95 ${soak.p95Ms} ms, max ${soak.maxMs} ms (scaled by ${options.timeScale}); wall ${soak.wallMs} ms; event-loop delay p99 ${soak.eventLoopDelayP99Ms} ms`,
     ...(soak.eventLoopDelayP99Ms > 2_500 * options.timeScale ? [`  ! event-loop delay is over a quarter of the scaled 10 s client timeout: lower --concurrency or raise --time-scale, or timeouts may be artefacts`] : []),
     ...(drills ? [`Drills: ${drillsOk ? 'passed' : 'FAILED'} ${JSON.stringify(drills)}`] : []),

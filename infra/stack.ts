@@ -27,6 +27,9 @@ export interface WorkflowStackContext {
   /** How long one execution may run, quota waits included: seconds, or a duration such as `6h` or `90m`. */
   executionTimeout?: Duration;
   apiKeyRetentionHours?: number;
+  apiQuotaPerMinute?: number;
+  apiQuotaPerHour?: number;
+  apiQuotaShare?: number;
   importMaxConcurrency?: number;
   importTimeout?: Duration;
   importResultsDays?: number;
@@ -42,7 +45,7 @@ const STRING_KEYS = [
   'secretArn', 'secretName', 'baseUrl', 'defaultUserId', 'eventBusName', 'eventSource', 'eventDetailType', 'alarmEmail',
   'notifyUrl', 'notifyAuthHeader', 'notifyAuthSecretArn',
 ] as const;
-const NUMBER_KEYS = ['webhookRateLimit', 'webhookBurstLimit', 'webhookDailyQuota', 'apiKeyRetentionHours', 'importMaxConcurrency', 'importResultsDays'] as const;
+const NUMBER_KEYS = ['webhookRateLimit', 'webhookBurstLimit', 'webhookDailyQuota', 'apiKeyRetentionHours', 'importMaxConcurrency', 'importResultsDays', 'apiQuotaPerMinute', 'apiQuotaPerHour', 'apiQuotaShare'] as const;
 
 /** The whole product: workflow, EventBridge trigger, webhook API and alarms. */
 export class HiringCenterWorkflowStack extends Stack {
@@ -106,6 +109,7 @@ export class HiringCenterWorkflowStack extends Stack {
     if (this.webhook.apiKey) new CfnOutput(this, 'WebhookApiKeyId', { value: this.webhook.apiKey.keyId, description: 'aws apigateway get-api-key --include-value --api-key <id>' });
     new CfnOutput(this, 'EventBusName', { value: this.eventBus.eventBusName });
     new CfnOutput(this, 'StateMachineArn', { value: this.workflow.stateMachine.stateMachineArn });
+    new CfnOutput(this, 'QuotaPacerTableName', { value: this.workflow.pacerTable.tableName });
     new CfnOutput(this, 'ImportBucketName', { value: this.imports.bucket.bucketName, description: 'Upload .csv or .jsonl files under imports/ to import them' });
     new CfnOutput(this, 'ImportStateMachineArn', { value: this.imports.stateMachine.stateMachineArn });
     new CfnOutput(this, 'ApiKeySecretArn', { value: this.workflow.secret.secretArn, description: 'Put the HiringCenter API key here' });
@@ -126,6 +130,7 @@ function readContext(scope: Construct): WorkflowStackContext {
     if (!Number.isFinite(number) || number <= 0) throw new Error(`context ${key} must be a positive number, got ${JSON.stringify(value)}`);
     context[key] = number;
   }
+  if (context.apiQuotaShare !== undefined && context.apiQuotaShare > 1) throw new Error(`context apiQuotaShare must be a fraction from 0 to 1 (the share of the key's quota these workflows may use), got ${context.apiQuotaShare}`);
   const timeout: unknown = scope.node.tryGetContext('executionTimeout');
   if (timeout !== undefined) context.executionTimeout = parseDuration('executionTimeout', timeout);
   const importTimeout: unknown = scope.node.tryGetContext('importTimeout');

@@ -6,6 +6,8 @@ import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
 import { buildStepChain, type StepFunctions } from './state-machine-definition.ts';
+import { DEFAULT_QUOTA } from '../lib/pacer/index.ts';
+import { PacerTable } from './pacer-table.ts';
 import { WorkflowFunction } from './workflow-function.ts';
 
 export interface ProspectActivityWorkflowProps {
@@ -25,6 +27,14 @@ export interface ProspectActivityWorkflowProps {
    * this after its execution started looks for the record it may already have written before writing. @default 23
    */
   apiKeyRetentionHours?: number;
+  /**
+   * The API key's quota, which every step shares through the quota pacer (context `apiQuotaPerMinute`,
+   * `apiQuotaPerHour`): 500 per minute and 10,000 per hour unless your HiringCenter plan says otherwise.
+   */
+  apiQuotaPerMinute?: number;
+  apiQuotaPerHour?: number;
+  /** The share of that quota these workflows may use, 0 to 1 (context `apiQuotaShare`): the key may serve other integrations too. @default 0.9 */
+  apiQuotaShare?: number;
 }
 
 export const DEFAULT_EXECUTION_TIMEOUT = Duration.hours(6);
@@ -48,6 +58,8 @@ export class ProspectActivityWorkflow extends Construct {
   readonly functions: StepFunctions;
   readonly secret: secretsmanager.ISecret;
   readonly stateMachine: sfn.StateMachine;
+  /** The quota pacer's shared schedule (lib/pacer): every step reserves its API request slots there. */
+  readonly pacerTable: PacerTable;
 
   constructor(scope: Construct, id: string, props: ProspectActivityWorkflowProps = {}) {
     super(scope, id);
@@ -61,12 +73,17 @@ export class ProspectActivityWorkflow extends Construct {
         });
 
     const executionTimeout = props.executionTimeout ?? DEFAULT_EXECUTION_TIMEOUT;
+    this.pacerTable = new PacerTable(this, 'QuotaPacer');
     // The steps bound their quota waits by the same timeout the state machine enforces, from this one value.
     const environment: Record<string, string> = {
       HIRINGCENTER_SECRET_ID: this.secret.secretArn,
       HIRINGCENTER_BASE_URL: props.baseUrl ?? 'https://api.hiringcenterpro.com/v2',
       WORKFLOW_EXECUTION_TIMEOUT_SECONDS: String(executionTimeout.toSeconds()),
       API_KEY_RETENTION_HOURS: String(props.apiKeyRetentionHours ?? DEFAULT_API_KEY_RETENTION_HOURS),
+      PACER_TABLE_NAME: this.pacerTable.tableName,
+      API_QUOTA_PER_MINUTE: String(props.apiQuotaPerMinute ?? DEFAULT_QUOTA.perMinute),
+      API_QUOTA_PER_HOUR: String(props.apiQuotaPerHour ?? DEFAULT_QUOTA.perHour),
+      API_QUOTA_SHARE: String(props.apiQuotaShare ?? DEFAULT_QUOTA.share),
     };
     if (props.defaultUserId) environment.HIRINGCENTER_DEFAULT_USER_ID = props.defaultUserId;
 
@@ -80,6 +97,7 @@ export class ProspectActivityWorkflow extends Construct {
         dlqReason: 'Invoked synchronously by Step Functions, which retries and records failures; a Lambda DLQ only applies to asynchronous invocations.',
       });
       this.secret.grantRead(fn);
+      this.pacerTable.grantReserve(fn);
       return fn;
     };
     this.functions = {

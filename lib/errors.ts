@@ -30,6 +30,8 @@ export interface RateLimitWait {
   retryAfterSeconds: number;
   /** Epoch ms at which the step may send (the reserved slot, or now + Retry-After). */
   slotAt: number;
+  /** The quota pacer's generation of that slot, which the step confirms after the wait (lib/pacer). */
+  generation?: number;
   /** What the API's RateLimit-* headers said about the exceeded window, for the quota pacer to adapt to. */
   observed?: { limit?: number; remaining?: number; resetSeconds?: number };
 }
@@ -42,26 +44,29 @@ export interface RateLimitWait {
 export class RateLimitedError extends WorkflowError {
   readonly retryAfterSeconds: number;
   readonly slotAt: number;
+  readonly generation: number;
   readonly observed: RateLimitWait['observed'];
   readonly detail: string;
   constructor(wait: RateLimitWait, detail: string) {
     super(ErrorName.RateLimited, JSON.stringify({
       retryAfterSeconds: wait.retryAfterSeconds,
-      // Step Functions waits until a whole second; the step sleeps the rest of its slot itself (at most a second).
+      // Step Functions waits to the second (it truncates milliseconds): rounded up, the Wait never ends before the slot.
       until: wholeSecondsIso(wait.slotAt),
       slotAt: wait.slotAt,
+      generation: wait.generation ?? 0,
       message: detail,
     }));
     this.retryAfterSeconds = wait.retryAfterSeconds;
     this.slotAt = wait.slotAt;
+    this.generation = wait.generation ?? 0;
     this.observed = wait.observed;
     this.detail = detail;
   }
 }
 
-/** RFC 3339 without fractional seconds, rounded down: the Wait state never wakes the step after its slot. */
+/** RFC 3339 without fractional seconds, rounded up: the Wait state never wakes the step before its slot. */
 export function wholeSecondsIso(epochMs: number): string {
-  return new Date(Math.floor(epochMs / 1000) * 1000).toISOString().replace('.000Z', 'Z');
+  return new Date(Math.ceil(epochMs / 1000) * 1000).toISOString().replace('.000Z', 'Z');
 }
 
 /** The next quota slot is later than this execution may wait (its timeout): fail now rather than time out later. */

@@ -28,6 +28,8 @@ export interface SoakOptions {
   latencyMs: number;
   /** The API's quota per minute (sandbox default 500), on its clock, which the time scale speeds up to match. */
   rateLimitPerMinute: number;
+  /** The quota the pacer is configured with, when it differs from the API's. Default: the API's. */
+  pacerRateLimitPerMinute?: number;
 }
 
 export const SOAK_DEFAULTS: SoakOptions = {
@@ -75,6 +77,15 @@ export interface SoakReport {
   apiRequests: number;
   /** 429s from the API's own quota (not injected). */
   quotaRateLimited: number;
+  /** 429s (the API's own and injected) as a share of all API requests. */
+  rateLimitedShare: number;
+  /** The wait each request's quota slot was from its reservation, on the API's clock (p50 / p95 / max). */
+  pacerWaitP50Ms: number;
+  pacerWaitP95Ms: number;
+  pacerWaitMaxMs: number;
+  /** The least wall time the API's quota allows for the writes the workflows needed (writes ÷ quota, scaled), and wall ÷ that. */
+  quotaFloorMs: number;
+  wallVsFloor: number;
   idempotentReplays: number;
   inFlightConflicts: number;
   p50Ms: number;
@@ -100,6 +111,7 @@ export async function runSoak(overrides: Partial<SoakOptions> = {}, onProgress?:
     seed: options.seed,
     timeScale: options.timeScale,
     rateLimitPerMinute: options.rateLimitPerMinute,
+    ...(options.pacerRateLimitPerMinute ? { pacerRateLimitPerMinute: options.pacerRateLimitPerMinute } : {}),
     faults: { rate: options.faultRate, mix: options.faultMix, retryAfterSeconds: options.retryAfterSeconds, hangMs: options.hangMs, latencyMs: options.latencyMs },
   });
   const results: Delivery[][] = workload.map(() => []);
@@ -135,6 +147,11 @@ export async function runSoak(overrides: Partial<SoakOptions> = {}, onProgress?:
       if (delivery.status === 'FAILED') failedByError[delivery.failure?.error ?? 'unknown'] = (failedByError[delivery.failure?.error ?? 'unknown'] ?? 0) + 1;
     }
     const completed = results.filter((set) => set.length > 0 && set.every((delivery) => delivery.status === 'SUCCEEDED')).length;
+    const workflowsWallMs = Math.round(performance.now() - started);
+    const writes = Object.values(audit.expected).reduce((sum, count) => sum + count, 0);
+    const quotaFloorMs = Math.round((writes / options.rateLimitPerMinute) * 60_000 * options.timeScale);
+    const waits = [...rig.pacerWaitsMs].sort((a, b) => a - b);
+    const rateLimited = stats.rateLimited + stats.faults.rateLimit;
     return {
       workflows: workload.length,
       deliveries: deliveries.length,
@@ -160,12 +177,18 @@ export async function runSoak(overrides: Partial<SoakOptions> = {}, onProgress?:
       clientTimeouts: rig.captured.filter((line) => line.includes('"errorName":"HiringCenter.Unavailable"') && /timeout after \d+ ms/.test(line)).length,
       apiRequests: stats.requests,
       quotaRateLimited: stats.rateLimited,
+      rateLimitedShare: stats.requests === 0 ? 0 : Math.round((rateLimited / stats.requests) * 10_000) / 10_000,
+      pacerWaitP50Ms: percentile(waits, 0.5),
+      pacerWaitP95Ms: percentile(waits, 0.95),
+      pacerWaitMaxMs: waits.at(-1) ?? 0,
+      quotaFloorMs,
+      wallVsFloor: quotaFloorMs === 0 ? 0 : Math.round((workflowsWallMs / quotaFloorMs) * 100) / 100,
       idempotentReplays: stats.replays,
       inFlightConflicts: stats.inFlightConflicts,
       p50Ms: percentile(durations, 0.5),
       p95Ms: percentile(durations, 0.95),
       maxMs: durations.at(-1) ?? 0,
-      wallMs: Math.round(performance.now() - started),
+      wallMs: workflowsWallMs,
       eventLoopDelayP99Ms: Math.round(loopDelay.percentile(99) / 1e6),
       examples: [...audit.examples, ...leaks.examples],
       options,

@@ -5,6 +5,7 @@
  */
 import { DEFAULT_TIMEOUTS, HiringCenterClient } from '../../lib/hiringcenter/index.ts';
 import { localStepDependencies } from '../../dev/local-dependencies.ts';
+import { createQuotaPacer, MemoryPacerStore, type QuotaPacer } from '../../lib/pacer/index.ts';
 import { redriveWorkflowLocally, runWorkflowLocally, type LocalRunOptions, type LocalRunResult } from '../../dev/runner.ts';
 import { startSandbox, type FaultKind, type RandomFaults, type Sandbox } from '../../dev/sandbox/index.ts';
 import { createJsonLogger } from '../../lib/log.ts';
@@ -18,7 +19,12 @@ export interface RigOptions {
   faults?: RandomFaults;
   /** The API's own quota per API key (default 500/min, 10,000/h), on the API's scaled clock. */
   rateLimitPerMinute?: number;
+  /** The quota the pacer is configured with, when it differs from the API's (to show adaptation). Default: the API's. */
+  pacerRateLimitPerMinute?: number;
 }
+
+/** The sandbox's hour quota for a given minute quota: never the binding window in a soak, as in the live API's defaults. */
+const perHourFor = (perMinute: number) => Math.max(10_000, perMinute * 60);
 
 export interface Delivery extends LocalRunResult {
   /** Rate-limit waits (caught 429s) per task state. */
@@ -27,6 +33,8 @@ export interface Delivery extends LocalRunResult {
 
 export interface Rig {
   sandbox: Sandbox;
+  /** The wait (on the API's clock) of every slot the pacer handed out, in ms. */
+  pacerWaitsMs: number[];
   /** Every log line, output, failure and published event of every execution, and the sandbox access log. */
   captured: string[];
   run(payload: unknown, executionName: string): Promise<Delivery>;
@@ -79,7 +87,7 @@ export async function startRig(options: RigOptions): Promise<Rig> {
     seed: options.seed,
     now,
     ...(options.faults ? { faults: scaleFaults(options.faults) } : {}),
-    ...(options.rateLimitPerMinute ? { rateLimits: { perMinute: options.rateLimitPerMinute, perHour: Math.max(10_000, options.rateLimitPerMinute * 60) } } : {}),
+    ...(options.rateLimitPerMinute ? { rateLimits: { perMinute: options.rateLimitPerMinute, perHour: perHourFor(options.rateLimitPerMinute) } } : {}),
     onResponse: (entry) => captured.push(JSON.stringify(entry)),
   });
   const logger = createJsonLogger({ level: 'debug', write: (line) => captured.push(line), secrets: () => [sandbox.apiKey] });
@@ -90,10 +98,15 @@ export async function startRig(options: RigOptions): Promise<Rig> {
   });
   // The steps live on the API's clock: their quota slots, key-retention window and execution deadline are in its
   // time, and a wait of w ms on it lasts w × timeScale real ms.
+  // One pacer for the whole fleet of in-process steps, on the API's clock, as the DynamoDB one is shared in AWS.
+  const pacerPerMinute = options.pacerRateLimitPerMinute ?? options.rateLimitPerMinute ?? 500;
+  const pacerWaitsMs: number[] = [];
+  const pacer = recordingWaits(createQuotaPacer({ store: new MemoryPacerStore(), quotaKey: 'soak', perMinute: pacerPerMinute, perHour: perHourFor(pacerPerMinute), now }), pacerWaitsMs);
   const deps = localStepDependencies({
     api: client,
     config: {},
     logger,
+    pacer,
     clock: { now, sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms * timeScale)) },
   });
   const deliver = async (start: (options: Omit<LocalRunOptions, 'input' | 'executionName'>) => Promise<LocalRunResult>): Promise<Delivery> => {
@@ -113,6 +126,7 @@ export async function startRig(options: RigOptions): Promise<Rig> {
   };
   return {
     sandbox,
+    pacerWaitsMs,
     captured,
     run: (payload, executionName) => deliver((options) => runWorkflowLocally({ ...options, input: payload, executionName })),
     redrive: (previous) => deliver((options) => redriveWorkflowLocally(previous, options)),
@@ -123,5 +137,17 @@ export async function startRig(options: RigOptions): Promise<Rig> {
       sandbox.setRandomFaults(scaleFaults(faults));
     },
     close: () => sandbox.close(),
+  };
+}
+
+/** The pacer, recording how long each newly reserved slot was from its request (confirmations are the same slot). */
+function recordingWaits(pacer: QuotaPacer, waits: number[]): QuotaPacer {
+  return {
+    ...pacer,
+    async reserve(options) {
+      const decision = await pacer.reserve(options);
+      if (decision.reserved) waits.push(decision.waitMs);
+      return decision;
+    },
   };
 }

@@ -1,19 +1,20 @@
-import { QuotaExhaustedError, RateLimitedError, type RateLimitWait } from '../errors.ts';
+import { QuotaExhaustedError, RateLimitedError } from '../errors.ts';
+import { quotaSchedule, type QuotaPacer, type ReservationRef, type SlotDecision } from '../pacer/index.ts';
 import type { ExecutionContext } from './state.ts';
 
 /**
- * The shared API quota, as a step sees it. Every request reserves its slot first, so the whole fleet's rate stays
- * within the key's quota and earlier arrivals go first; a 429 that still comes through pushes everyone back.
+ * The shared API quota (lib/pacer): every request reserves its slot first, so the whole fleet's rate stays within the
+ * key's quota and earlier arrivals go first; a 429 that still comes through holds everyone back.
  */
-export interface QuotaGate {
-  /** Reserves `cost` consecutive request slots; resolves to the epoch ms of the first. */
-  reserve(cost: number): Promise<number>;
-  /** The API answered 429 despite the pacing (another client shares the key, or the plan is lower than configured). */
-  reportRateLimited(wait: RateLimitWait): Promise<void>;
-}
+export type { QuotaPacer } from '../pacer/index.ts';
 
-/** No shared pacing: every request may go now, and a 429 is simply waited out. */
-export const UNPACED: QuotaGate = { reserve: async () => 0, reportRateLimited: async () => undefined };
+/** No shared pacing (tests of other concerns): every slot is now, and a 429 is simply waited out. */
+export const UNPACED: QuotaPacer = {
+  schedule: quotaSchedule({}),
+  reserve: async () => ({ reserved: true, slotAt: 0, generation: 0, waitMs: 0, mustConfirm: false }),
+  confirm: async (reservation) => ({ reserved: true, slotAt: reservation.slotAt, generation: reservation.generation, waitMs: 0, mustConfirm: false }),
+  reportRateLimited: async () => undefined,
+};
 
 export interface StepPolicy {
   /** The state machine's timeout: no wait may end later than this after the execution started. */
@@ -35,26 +36,31 @@ export const DEFAULT_STEP_POLICY: StepPolicy = {
  * body). A slot closer to the deadline than this would only turn into a timeout at the next state.
  */
 const SEND_MARGIN_MS = 25_000;
-/** A held slot older than this (a redrive, hours later) is not a reservation any more: queue again. */
-const STALE_SLOT_MS = 60_000;
+/**
+ * A held slot missed by more than this is not a reservation any more: the step queues again. The Wait ends within a
+ * second of the slot (whole seconds, rounded up) and the Lambda starts within a few hundred ms, so a later wake-up
+ * means the step was held up (Lambda throttling, a redrive hours later), and the queue has moved on: sending such
+ * late slots would spend the quota of the slots now being handed out, all at once.
+ */
+const STALE_SLOT_MS = 5_000;
 
 export interface Clock {
   now(): number;
   sleep(ms: number): Promise<void>;
 }
 
-/** The pacing discipline of one step invocation: reserve, wait (inline or in the state machine), send. */
+/** The pacing discipline of one step invocation: reserve (or confirm the slot it holds), wait, send. */
 export class PacedSend {
-  readonly #quota: QuotaGate;
+  readonly #pacer: QuotaPacer;
   readonly #policy: StepPolicy;
   readonly #clock: Clock;
   readonly #deadline: number;
   readonly #started: number;
   readonly #where: string;
-  #heldSlotAt: number | undefined;
+  #held: ReservationRef | undefined;
 
-  constructor(options: { quota: QuotaGate; policy: StepPolicy; clock: Clock; execution: ExecutionContext; heldSlotAt?: number; where: string }) {
-    this.#quota = options.quota;
+  constructor(options: { pacer: QuotaPacer; policy: StepPolicy; clock: Clock; execution: ExecutionContext; held?: ReservationRef; where: string }) {
+    this.#pacer = options.pacer;
     this.#policy = options.policy;
     this.#clock = options.clock;
     this.#where = options.where;
@@ -67,8 +73,8 @@ export class PacedSend {
     const firstDeadline = this.#started + this.#policy.executionTimeoutMs;
     const now = this.#clock.now();
     this.#deadline = now < firstDeadline ? firstDeadline : now + this.#policy.executionTimeoutMs;
-    const held = options.heldSlotAt;
-    if (held !== undefined && this.#clock.now() - held <= STALE_SLOT_MS) this.#heldSlotAt = held;
+    const held = options.held;
+    if (held !== undefined && now - held.slotAt <= STALE_SLOT_MS) this.#held = held;
   }
 
   /**
@@ -81,35 +87,40 @@ export class PacedSend {
 
   /** Runs `send` (which makes `cost` API requests) in this step's quota slot. */
   async send<T>(cost: number, send: () => Promise<T>): Promise<T> {
-    const slotAt = this.#heldSlotAt ?? (await this.#quota.reserve(cost));
-    this.#heldSlotAt = undefined;
-    await this.#waitFor(slotAt, `waiting for its quota slot`);
+    const slot = { cost, notLaterThan: this.#deadline - SEND_MARGIN_MS };
+    // A slot held through the state machine's Wait is confirmed, never sent blindly: a rate cut may have voided it.
+    const decision = this.#held ? await this.#pacer.confirm(this.#held, slot) : await this.#pacer.reserve(slot);
+    this.#held = undefined;
+    await this.#waitFor(decision, 'waiting for its quota slot');
     try {
       return await send();
     } catch (error) {
       if (!(error instanceof RateLimitedError)) throw error;
-      await this.#quota.reportRateLimited(error);
-      const next = Math.max(await this.#quota.reserve(cost), error.slotAt);
-      this.#checkDeadline(next);
-      throw new RateLimitedError({ retryAfterSeconds: secondsUntil(next, this.#clock.now()), slotAt: next }, error.detail);
+      await this.#pacer.reportRateLimited({ retryAfterSeconds: error.retryAfterSeconds, ...error.observed });
+      const next = await this.#pacer.reserve(slot);
+      if (!next.reserved) throw this.#exhausted(next.earliestSlotAt);
+      // The pacer's hold already covers Retry-After; the later of the two guards a pacer that knows no hold (UNPACED).
+      const slotAt = Math.max(next.slotAt, error.slotAt);
+      if (slotAt + SEND_MARGIN_MS > this.#deadline) throw this.#exhausted(slotAt);
+      throw new RateLimitedError({ retryAfterSeconds: secondsUntil(slotAt, this.#clock.now()), slotAt, generation: next.generation }, error.detail);
     }
   }
 
-  async #waitFor(slotAt: number, why: string): Promise<void> {
-    const wait = slotAt - this.#clock.now();
-    if (wait <= 0) return;
-    this.#checkDeadline(slotAt);
-    if (wait <= this.#policy.maxInlineWaitMs) return this.#clock.sleep(wait);
+  async #waitFor(decision: SlotDecision, why: string): Promise<void> {
+    if (!decision.reserved) throw this.#exhausted(decision.earliestSlotAt);
+    if (!decision.mustConfirm && decision.waitMs <= this.#policy.maxInlineWaitMs) {
+      if (decision.waitMs > 0) await this.#clock.sleep(decision.waitMs);
+      return;
+    }
     throw new RateLimitedError(
-      { retryAfterSeconds: secondsUntil(slotAt, this.#clock.now()), slotAt },
-      `${this.#where}: ${why} in ${formatDuration(wait)}; the state machine waits, then the step sends in that slot`,
+      { retryAfterSeconds: secondsUntil(decision.slotAt, this.#clock.now()), slotAt: decision.slotAt, generation: decision.generation },
+      `${this.#where}: ${why} in ${formatDuration(decision.waitMs)}; the state machine waits, then the step sends in that slot`,
     );
   }
 
-  #checkDeadline(slotAt: number): void {
-    if (slotAt + SEND_MARGIN_MS <= this.#deadline) return;
+  #exhausted(slotAt: number): QuotaExhaustedError {
     const now = this.#clock.now();
-    throw new QuotaExhaustedError(
+    return new QuotaExhaustedError(
       `${this.#where}: the API quota's next free slot is in ${formatDuration(slotAt - now)} (${new Date(slotAt).toISOString()}), ` +
         `later than this execution may wait: it times out at ${new Date(this.#deadline).toISOString()}. Nothing was sent for ` +
         'this step; redrive the execution when the burst has passed, or give the quota pacer a larger share of the key ' +

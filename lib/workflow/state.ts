@@ -55,14 +55,14 @@ export const QUOTA_WAIT_KEY = 'quotaWait';
  * The slot a step reserved before it was sent to wait, as the catcher's two Pass states leave it:
  * `{slot: {retryAfterSeconds, until, slotAt, message}}` parsed from the Lambda error's Cause.
  */
-const quotaWaitSchema = z.object({ slot: z.object({ slotAt: z.number(), until: z.string() }) });
+const quotaWaitSchema = z.object({ slot: z.object({ slotAt: z.number().check(z.int()), generation: z.number().check(z.int()), until: z.string() }) });
 
 /** Splits the catcher's record off a state. Anything else under that key is left in place for validation to report. */
-export function takeQuotaWait(state: unknown): { state: unknown; heldSlotAt?: number } {
+export function takeQuotaWait(state: unknown): { state: unknown; held?: { slotAt: number; generation: number } } {
   if (state === null || typeof state !== 'object' || Array.isArray(state) || !(QUOTA_WAIT_KEY in state)) return { state };
   const { [QUOTA_WAIT_KEY]: wait, ...rest } = state as Record<string, unknown>;
   const parsed = quotaWaitSchema.safeParse(wait);
-  return parsed.success ? { state: rest, heldSlotAt: parsed.data.slot.slotAt } : { state };
+  return parsed.success ? { state: rest, held: { slotAt: parsed.data.slot.slotAt, generation: parsed.data.slot.generation } } : { state };
 }
 
 /**

@@ -9,9 +9,10 @@ import {
   parseMeetingSection, parseNoteSection, parseTaskSection, parseWorkflowInput, type ProspectFields, type WorkflowConfig,
 } from './input.ts';
 import { importItemInput } from './import-row.ts';
+import type { ReservationRef } from '../pacer/index.ts';
 import { toInputInvalid } from './issues.ts';
 import { deriveStepKey, STATE_OF_STEP, type StepName } from './keys.ts';
-import { PacedSend, type Clock, type QuotaGate, type StepPolicy } from './pacing.ts';
+import { PacedSend, type Clock, type QuotaPacer, type StepPolicy } from './pacing.ts';
 import {
   chooseExecutionKey, parseWorkflowState, takeQuotaWait, type ActivitySection, type ExecutionContext, type WorkflowState,
 } from './state.ts';
@@ -30,22 +31,15 @@ export interface ActivityApi extends RecordReader {
 export interface StepRuntime {
   api: ActivityApi;
   config: WorkflowConfig;
-  quota: QuotaGate;
+  pacer: QuotaPacer;
   policy: StepPolicy;
   clock: Clock;
 }
 
 const executionKeySchema = z.object({ executionKey: z.string().check(z.minLength(1), z.maxLength(200)) });
 
-function pacedSend(runtime: StepRuntime, execution: ExecutionContext, step: StepName, heldSlotAt: number | undefined): PacedSend {
-  return new PacedSend({
-    quota: runtime.quota,
-    policy: runtime.policy,
-    clock: runtime.clock,
-    execution,
-    where: STATE_OF_STEP[step],
-    ...(heldSlotAt === undefined ? {} : { heldSlotAt }),
-  });
+function pacedSend(runtime: StepRuntime, execution: ExecutionContext, step: StepName, held: ReservationRef | undefined): PacedSend {
+  return new PacedSend({ pacer: runtime.pacer, policy: runtime.policy, clock: runtime.clock, execution, where: STATE_OF_STEP[step], ...(held ? { held } : {}) });
 }
 
 /**
@@ -54,14 +48,14 @@ function pacedSend(runtime: StepRuntime, execution: ExecutionContext, step: Step
  * (the API default changed between doc generations).
  */
 export async function upsertProspectStep(runtime: StepRuntime, startedWith: unknown, execution: ExecutionContext): Promise<WorkflowState> {
-  const { state, heldSlotAt } = takeQuotaWait(startedWith);
+  const { state, held } = takeQuotaWait(startedWith);
   const { input, executionKey: rawKey } = chooseExecutionKey(importItemInput(state, runtime.config) ?? state, execution.name);
   const request = parseWorkflowInput(input, runtime.config);
   const parsedKey = executionKeySchema.safeParse({ executionKey: rawKey });
   if (!parsedKey.success) throw toInputInvalid(parsedKey.error, { executionKey: rawKey }, 'upsert-prospect step input');
   const { executionKey } = parsedKey.data;
   const prospect: ProspectFields = { update: true, ...request.prospect };
-  const paced = pacedSend(runtime, execution, 'upsert-prospect', heldSlotAt);
+  const paced = pacedSend(runtime, execution, 'upsert-prospect', held);
   // Email and phone are what the API matches on, so only a prospect with neither could be written twice.
   const lookUp = paced.pastKeyRetention && !prospect.email && !prospect.phone;
   const since = Date.parse(execution.startTime);
@@ -89,13 +83,13 @@ interface ActivityStep<F> {
 /** Steps 2–4: a section that is absent leaves the state unchanged; otherwise one write, its id added to the run. */
 function activityStep<F>(definition: ActivityStep<F>) {
   return async (runtime: StepRuntime, rawState: unknown, execution: ExecutionContext): Promise<WorkflowState> => {
-    const { state: stateWithoutWait, heldSlotAt } = takeQuotaWait(rawState);
+    const { state: stateWithoutWait, held } = takeQuotaWait(rawState);
     const state = parseWorkflowState(stateWithoutWait, definition.step);
     const raw = state.sections[definition.section];
     if (raw === null || raw === undefined) return state;
     const fields = definition.parse(raw, runtime.config);
     const { prospectId, idempotencyKey } = state.run;
-    const paced = pacedSend(runtime, execution, definition.step, heldSlotAt);
+    const paced = pacedSend(runtime, execution, definition.step, held);
     const lookUp = paced.pastKeyRetention;
     const id = await paced.send(lookUp ? 2 : 1, async () => {
       const adopted = lookUp ? await definition.find(runtime.api, prospectId, fields, Date.parse(execution.startTime)) : undefined;

@@ -89,6 +89,26 @@ describe('the workflow stack', () => {
       .toThrow(/context executionTimeout must be a duration such as 6h, 90m or 21600 \(seconds\), got "soon"/);
   });
 
+  it('paces every step through one quota table: UpdateItem and GetItem on it, nothing else, and the quota from context', () => {
+    const tables = template.findResources('AWS::DynamoDB::Table');
+    expect(Object.keys(tables)).toHaveLength(1);
+    const [tableId] = Object.keys(tables);
+    template.resourcePropertiesCountIs('AWS::Lambda::Function', {
+      Environment: { Variables: Match.objectLike({ PACER_TABLE_NAME: { Ref: tableId }, API_QUOTA_PER_MINUTE: '500', API_QUOTA_PER_HOUR: '10000', API_QUOTA_SHARE: '0.9' }) },
+    }, 4);
+    const statements = Object.values(template.findResources('AWS::IAM::Policy')).flatMap((policy) =>
+      (policy.Properties?.PolicyDocument as { Statement: { Action: string | string[]; Resource: unknown }[] }).Statement.filter((statement) => [statement.Action].flat().some((action) => action.startsWith('dynamodb:'))));
+    expect(statements).toHaveLength(4);
+    for (const statement of statements) {
+      expect([statement.Action].flat().sort()).toEqual(['dynamodb:GetItem', 'dynamodb:UpdateItem']);
+      expect(statement.Resource).toEqual({ 'Fn::GetAtt': [tableId, 'Arn'] });
+    }
+    const app = new App({ context: { ...NO_BUNDLING, apiQuotaPerMinute: '120', apiQuotaPerHour: '2000', apiQuotaShare: '0.5' } });
+    Template.fromStack(new HiringCenterWorkflowStack(app, 'Quota')).resourcePropertiesCountIs('AWS::Lambda::Function', {
+      Environment: { Variables: Match.objectLike({ API_QUOTA_PER_MINUTE: '120', API_QUOTA_PER_HOUR: '2000', API_QUOTA_SHARE: '0.5' }) },
+    }, 4);
+  });
+
   it('imports an existing secret by ARN from context instead of creating one', () => {
     const app = new App({ context: { ...NO_BUNDLING, secretArn: 'arn:aws:secretsmanager:eu-west-1:111122223333:secret:hiringcenter-api-key-AbCdEf' } });
     const imported = Template.fromStack(new HiringCenterWorkflowStack(app, 'Imported'));

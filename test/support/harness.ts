@@ -6,6 +6,7 @@ import { startSandbox, type Sandbox, type SandboxOptions } from '../../dev/sandb
 import { StaticKeyProvider } from '../../lib/secrets/index.ts';
 import type { ApiKeyProvider } from '../../lib/secrets/types.ts';
 import type { WorkflowConfig } from '../../lib/workflow/input.ts';
+import { UNPACED, type QuotaPacer } from '../../lib/workflow/pacing.ts';
 
 /** The quickstart scenario, as a fresh object each time (tests mutate their copy). */
 export function quickstartInput(): Record<string, unknown> {
@@ -17,7 +18,7 @@ export function quickstartInput(): Record<string, unknown> {
   };
 }
 
-type RunOptions = Partial<Omit<LocalRunOptions, 'input' | 'deps'>> & { config?: WorkflowConfig; keys?: ApiKeyProvider };
+type RunOptions = Partial<Omit<LocalRunOptions, 'input' | 'deps'>> & { config?: WorkflowConfig; keys?: ApiKeyProvider; pacer?: QuotaPacer };
 type HarnessResult = LocalRunResult & { events: RunEvent[] };
 
 export interface Harness {
@@ -47,13 +48,14 @@ export async function startHarness(options: SandboxOptions & {
   const logLines: string[] = [];
   const logger: Logger = createJsonLogger({ level: 'debug', write: (line) => logLines.push(line), secrets: () => [sandbox.apiKey] });
   const start = async (runOptions: RunOptions, begin: (options: Omit<LocalRunOptions, 'input'>) => Promise<LocalRunResult>): Promise<HarnessResult> => {
-    const { config = {}, keys = new StaticKeyProvider(sandbox.apiKey), ...rest } = runOptions;
+    const { config = {}, keys = new StaticKeyProvider(sandbox.apiKey), pacer, ...rest } = runOptions;
     const events: RunEvent[] = [];
     const client = new HiringCenterClient({ baseUrl: sandbox.url, keys, ...(clientTimeouts ? { timeouts: clientTimeouts } : {}) });
     const result = await begin({
       retryDelayMs: 20,
       ...rest,
-      deps: localStepDependencies({ api: client, config, logger, clock: { now, sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms * timeScale)) } }),
+      // No shared pacing unless a test asks for it: these tests count state transitions and waits of their own.
+      deps: localStepDependencies({ api: client, config, logger, pacer: pacer ?? UNPACED, clock: { now, sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms * timeScale)) } }),
       onEvent: (event) => {
         events.push(event);
         rest.onEvent?.(event);

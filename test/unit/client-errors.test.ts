@@ -121,12 +121,12 @@ describe('429 → RateLimitedError', () => {
     const seconds = (error as RateLimitedError).retryAfterSeconds;
     // Dates and epochs have one-second resolution and the clock moves on while the tests run.
     expect(Math.abs(seconds - expected)).toBeLessThanOrEqual(/date|epoch/i.test(label) ? 1 : 0);
-    // The state machine waits until `until` (whole seconds, never after the slot); the step re-sends at `slotAt`.
+    // The state machine waits until `until` (whole seconds, never before the slot); the step re-sends at `slotAt`.
     const carried = JSON.parse(error.message) as { retryAfterSeconds: number; until: string; slotAt: number; message: string };
-    expect(carried).toEqual({ retryAfterSeconds: seconds, until: expect.stringMatching(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/), slotAt: expect.any(Number), message: expect.stringContaining('Minute limit exceeded') });
+    expect(carried).toEqual({ retryAfterSeconds: seconds, until: expect.stringMatching(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/), slotAt: expect.any(Number), generation: 0, message: expect.stringContaining('Minute limit exceeded') });
     expect(Math.abs(carried.slotAt - (Date.now() + seconds * 1000))).toBeLessThan(2_000);
-    expect(Date.parse(carried.until)).toBeLessThanOrEqual(carried.slotAt);
-    expect(carried.slotAt - Date.parse(carried.until)).toBeLessThan(1_000);
+    expect(Date.parse(carried.until)).toBeGreaterThanOrEqual(carried.slotAt);
+    expect(Date.parse(carried.until) - carried.slotAt).toBeLessThan(1_000);
   });
 });
 

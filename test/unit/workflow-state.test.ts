@@ -26,10 +26,10 @@ describe('the execution key the first step chooses', () => {
 });
 
 describe("the quota wait the catcher leaves in a step's state", () => {
-  const caught = { slot: { retryAfterSeconds: 3, until: '2026-12-02T10:00:03Z', slotAt: 1_780_394_403_250, message: 'waiting' } };
+  const caught = { slot: { retryAfterSeconds: 3, until: '2026-12-02T10:00:04Z', slotAt: 1_780_394_403_250, generation: 7, message: 'waiting' } };
 
-  it('is taken off the state, and its slot handed to the step', () => {
-    expect(takeQuotaWait({ sections: {}, run: {}, quotaWait: caught })).toEqual({ state: { sections: {}, run: {} }, heldSlotAt: 1_780_394_403_250 });
+  it('is taken off the state, and its slot handed to the step to confirm', () => {
+    expect(takeQuotaWait({ sections: {}, run: {}, quotaWait: caught })).toEqual({ state: { sections: {}, run: {} }, held: { slotAt: 1_780_394_403_250, generation: 7 } });
   });
 
   it('is left in place when it is not the catcher\'s shape, so the input schema reports it as an unknown field', () => {

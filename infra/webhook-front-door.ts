@@ -25,8 +25,8 @@ export const FrontDoorState = {
 export const POLL_INTERVAL_SECONDS = 1;
 
 /**
- * Past API Gateway's 29 s the caller has its 504 already; the machine stops soon after. A wait of 25 s is 25 polls of
- * 1 s plus a read each, about 26 s in all.
+ * API Gateway stops waiting at 29 s (the caller gets its 504 and sends again), so the front door stops there too. A wait
+ * of 25 s is 25 pauses of 1 s and a read after each, about 26 s in all.
  */
 const FRONT_DOOR_TIMEOUT = Duration.seconds(29);
 

@@ -127,7 +127,12 @@ describe('Prefer: wait', () => {
       expect(preferredWaitSeconds(unreadable)).toBeUndefined();
     }
     let read = 0;
-    fc.assert(fc.property(fc.string({ unit: fc.constantFrom('w', 'A', 'i', 't', '=', ',', ';', ' ', '"', '0', '2', '9', 'x') }), (value) => {
+    const piece = fc.oneof(
+      fc.constantFrom('wait', 'WAIT', 'respond-async', '=', ';', ', ', ' '),
+      fc.tuple(fc.constantFrom('wait', 'Wait '), fc.nat(100)).map(([token, seconds]) => `${token}=${seconds}`),
+      fc.string({ unit: fc.constantFrom('w', 'A', 'i', 't', '=', '"', '0', '9', 'x') }),
+    );
+    fc.assert(fc.property(fc.array(piece, { maxLength: 6 }).map((pieces) => pieces.join('')), (value) => {
       const wait = preferredWaitSeconds(value);
       if (wait !== undefined) {
         read++;

@@ -115,7 +115,8 @@ export class WebhookFrontDoor extends Construct {
       .otherwise(end('NotStarted', FrontDoorAnswer.notStarted, { failure: sfn.JsonPath.objectAt('$.startFailure') }));
     start.addCatch(startFailed, { errors: ['States.ALL'], resultPath: '$.startFailure' });
     start.next(new sfn.Choice(this, 'NewOrRepeat', { comment: 'StartExecution of a running execution with the same name and input returns that one, with its own start date.' })
-      .when(sfn.Condition.timestampLessThanJsonPath('$.started.startDate', '$$.Execution.StartTime'), awaitRepeat)
+      // The context object goes in Variable, where state machines commonly read it; the start date is the path compared.
+      .when(sfn.Condition.timestampGreaterThanJsonPath('$$.Execution.StartTime', '$.started.startDate'), awaitRepeat)
       .when(sfn.Condition.numberGreaterThan('$.waitSeconds', 0), awaitNew)
       .otherwise(accepted));
 

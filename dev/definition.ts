@@ -22,7 +22,9 @@ const LOCAL_ACCOUNT = '123456789012';
 type Template = { Resources: Record<string, { Type: string; Properties?: Record<string, unknown> }> };
 
 /** The state machines a template holds, by the logical-id prefix CDK gives them from their construct paths. */
-export const MACHINES = { workflow: 'WorkflowStateMachine', import: 'ImportStateMachine', importStarter: 'ImportStarter' } as const;
+export const MACHINES = {
+  workflow: 'WorkflowStateMachine', import: 'ImportStateMachine', importStarter: 'ImportStarter', webhookFrontDoor: 'WebhookFrontDoorStateMachine',
+} as const;
 
 let cachedTemplate: Template | undefined;
 const cached = new Map<string, SynthesizedWorkflow>();
@@ -87,6 +89,11 @@ export function definitionFromTemplate(template: Template, logicalIdPrefix: stri
   return { definition, taskFunctions, taskResources };
 }
 
+/** The local ARN of a state machine, named after its logical id. */
+export function stateMachineArn(logicalId: string): string {
+  return `arn:aws:states:${LOCAL_REGION}:${LOCAL_ACCOUNT}:stateMachine:${logicalId}`;
+}
+
 function lambdaArn(logicalId: string): string {
   return `arn:aws:lambda:${LOCAL_REGION}:${LOCAL_ACCOUNT}:function:${logicalId}`;
 }
@@ -111,10 +118,14 @@ function resolveIntrinsics(value: unknown, template: Template): unknown {
     const [logicalId, attribute] = object['Fn::GetAtt'] as [string, string];
     const type = template.Resources[logicalId]?.Type;
     if (type === 'AWS::Lambda::Function' && attribute === 'Arn') return lambdaArn(logicalId);
+    // A state machine is named after its logical id here, so its execution ARNs read as they would in AWS.
+    if (type === 'AWS::StepFunctions::StateMachine' && attribute === 'Name') return logicalId;
+    if (type === 'AWS::StepFunctions::StateMachine' && attribute === 'Arn') return stateMachineArn(logicalId);
     return `arn:aws:local:${LOCAL_REGION}:${LOCAL_ACCOUNT}:${logicalId}/${attribute}`;
   }
   if ('Ref' in object) {
     const ref = object.Ref as string;
+    if (template.Resources[ref]?.Type === 'AWS::StepFunctions::StateMachine') return stateMachineArn(ref);
     return PSEUDO_PARAMETERS[ref] ?? `arn:aws:local:${LOCAL_REGION}:${LOCAL_ACCOUNT}:${ref}`;
   }
   return Object.fromEntries(Object.entries(object).map(([key, inner]) => [key, resolveIntrinsics(inner, template)]));

@@ -12,6 +12,8 @@ import { Construct } from 'constructs';
 
 export interface MonitoringProps {
   stateMachine: sfn.IStateMachine;
+  /** The webhook's Express front door: when it fails or times out, a caller got a 503 and was asked to send again. */
+  frontDoor?: sfn.IStateMachine;
   functions: Record<string, IFunction>;
   /** Dead-letter queues by alarm name: events that could not be delivered wait there. */
   deadLetterQueues: Record<string, sqs.IQueue>;
@@ -50,6 +52,14 @@ export class Monitoring extends Construct {
     const period = Duration.minutes(5);
     alarm('ExecutionsFailed', props.stateMachine.metricFailed({ period }), 'A workflow execution failed; its ProspectActivityFailed event names the step and the error.');
     alarm('ExecutionsTimedOut', props.stateMachine.metricTimedOut({ period }), 'A workflow execution timed out.');
+    if (props.frontDoor) {
+      const frontDoorFailures = new cloudwatch.MathExpression({
+        expression: 'failed + timedOut',
+        usingMetrics: { failed: props.frontDoor.metricFailed({ period }), timedOut: props.frontDoor.metricTimedOut({ period }) },
+        period,
+      });
+      alarm('FrontDoorFailures', frontDoorFailures, 'The webhook front door failed or timed out: callers were answered 503 and asked to send the same request again.');
+    }
     for (const [name, fn] of Object.entries(props.functions)) {
       alarm(`${name}Errors`, fn.metricErrors({ period }), `The ${name} handler threw (retries may still succeed; see the execution).`);
       alarm(`${name}Throttles`, fn.metricThrottles({ period }), `The ${name} handler was throttled by Lambda concurrency limits.`);

@@ -88,7 +88,8 @@ export class HiringCenterWorkflowStack extends Stack {
     });
     this.monitoring = new Monitoring(this, 'Monitoring', {
       stateMachine: this.workflow.stateMachine,
-      functions: { ...this.workflow.functions, publishActivityEvent: this.activityEvents.publisher, webhookWaiter: this.webhook.waiter },
+      functions: { ...this.workflow.functions, publishActivityEvent: this.activityEvents.publisher },
+      frontDoor: this.webhook.frontDoor.stateMachine,
       deadLetterQueues: { TriggerDeadLetters: this.eventTrigger.deadLetterQueue, ActivityEventDeadLetters: this.activityEvents.deadLetterQueue, ImportUploadDeadLetters: this.imports.deadLetterQueue },
       ...(context.alarmEmail ? { alarmEmail: context.alarmEmail } : {}),
     });
@@ -104,8 +105,7 @@ export class HiringCenterWorkflowStack extends Stack {
       new CfnOutput(this, 'NotifyAuthSecretArn', { value: this.notifyHook.authSecret.secretArn, description: 'The notify hook\'s auth header value' });
     }
 
-    new CfnOutput(this, 'WebhookUrl', { value: `${this.webhook.api.url}activities`, description: 'POST workflow inputs here' });
-    new CfnOutput(this, 'WebhookSyncUrl', { value: `${this.webhook.api.url}activities/sync`, description: 'POST here with Prefer: wait=N for the output in the answer' });
+    new CfnOutput(this, 'WebhookUrl', { value: `${this.webhook.api.url}activities`, description: 'POST workflow inputs here; add Prefer: wait=N for the output in the answer' });
     if (this.webhook.apiKey) new CfnOutput(this, 'WebhookApiKeyId', { value: this.webhook.apiKey.keyId, description: 'aws apigateway get-api-key --include-value --api-key <id>' });
     new CfnOutput(this, 'EventBusName', { value: this.eventBus.eventBusName });
     new CfnOutput(this, 'StateMachineArn', { value: this.workflow.stateMachine.stateMachineArn });

@@ -1,18 +1,15 @@
-import { fileURLToPath } from 'node:url';
-import { Aws, Duration, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
+import { Aws, Duration, Stack, Validations } from 'aws-cdk-lib';
 import * as apigateway from 'aws-cdk-lib/aws-apigateway';
 import * as iam from 'aws-cdk-lib/aws-iam';
-import { Architecture, Runtime, Tracing } from 'aws-cdk-lib/aws-lambda';
-import { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
 import type { CallerIdentitySource } from '../lib/webhook/execution-name.ts';
 import { workflowInputJsonSchema } from '../lib/workflow/json-schema.ts';
-import { LAMBDA_BUNDLING } from './bundling.ts';
+import { WebhookFrontDoor } from './webhook-front-door.ts';
+import { frontDoorAnswerTemplate, frontDoorRequestTemplate, SYNC_START_REJECTED_TEMPLATE } from './webhook-front-door-templates.ts';
 import {
-  ACCEPTED_TEMPLATE, describeExecutionTemplate, GATEWAY_ANSWERS, SERVICE_UNAVAILABLE_TEMPLATE, startExecutionTemplate,
-  startRejectedTemplate, STATUS_REJECTED_TEMPLATE, STATUS_TEMPLATE,
+  describeExecutionTemplate, GATEWAY_ANSWERS, SERVICE_UNAVAILABLE_TEMPLATE, STATUS_REJECTED_TEMPLATE, STATUS_TEMPLATE,
 } from './webhook-templates.ts';
 
 export type WebhookAuth = CallerIdentitySource;
@@ -29,20 +26,21 @@ export interface WebhookApiProps {
   logRetention?: RetentionDays;
 }
 
-/** API Gateway's integration limit is 29 s; the waiter answers within MAX_WAIT_SECONDS (25) plus one status read. */
-const WAITER_TIMEOUT = Duration.seconds(29);
+/** API Gateway's limit for an integration; the front door answers within it (lib/webhook/answers.ts MAX_WAIT_SECONDS). */
+const INTEGRATION_TIMEOUT = Duration.seconds(29);
 
 /**
- * The webhook for no-code tools. POST /activities validates the body against a model generated from the workflow's zod
- * schema and starts an execution through a direct Step Functions integration (no Lambda in that path); GET
- * /activities/{id} reports the caller's own executions. POST /activities/sync starts the same execution through a small
- * waiter Lambda and answers with its output when it finishes within `Prefer: wait=N`: API Gateway cannot route one
- * method by a header, so the synchronous answer has its own resource. Templates: infra/webhook-templates.ts.
+ * The webhook for no-code tools, without a Lambda. POST /activities validates the body against a model generated from
+ * the workflow's zod schema and calls StartSyncExecution on the Express front door (infra/webhook-front-door.ts),
+ * which starts the Standard workflow under the delivery's name and, with `Prefer: wait=N`, waits for its result; the
+ * integration response turns the front door's answer into 202, 200 or an error. GET /activities/{id} reads the
+ * caller's own executions with DescribeExecution. Templates: infra/webhook-templates.ts and
+ * infra/webhook-front-door-templates.ts.
  */
 export class WebhookApi extends Construct {
   readonly api: apigateway.RestApi;
   readonly apiKey?: apigateway.IApiKey;
-  readonly waiter: NodejsFunction;
+  readonly frontDoor: WebhookFrontDoor;
 
   constructor(scope: Construct, id: string, props: WebhookApiProps) {
     super(scope, id);
@@ -73,20 +71,18 @@ export class WebhookApi extends Construct {
       });
     }
 
+    const executionArnPrefix = `arn:${Aws.PARTITION}:states:${Aws.REGION}:${Aws.ACCOUNT_ID}:execution:${props.stateMachine.stateMachineName}:`;
+    this.frontDoor = new WebhookFrontDoor(this, 'FrontDoor', { workflow: props.stateMachine, executionArnPrefix, logRetention: retention });
     const role = new iam.Role(this, 'IntegrationRole', {
       assumedBy: new iam.ServicePrincipal('apigateway.amazonaws.com'),
-      description: 'API Gateway: start and describe executions of the HiringCenter workflow state machine only',
+      description: 'API Gateway: run the webhook front door, and describe executions of the HiringCenter workflow',
     });
-    const executionArnPrefix = `arn:${Aws.PARTITION}:states:${Aws.REGION}:${Aws.ACCOUNT_ID}:execution:${props.stateMachine.stateMachineName}:`;
-    const startAndDescribe = (grantee: iam.Role) => {
-      props.stateMachine.grantStartExecution(grantee);
-      grantee.addToPolicy(new iam.PolicyStatement({ actions: ['states:DescribeExecution'], resources: [`${executionArnPrefix}*`] }));
-      Validations.of(grantee).acknowledge({
-        id: `AwsSolutions::AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:states:<AWS::Region>:<AWS::AccountId>:execution:<${Stack.of(this).getLogicalId(props.stateMachine.node.defaultChild as sfn.CfnStateMachine)}.Name>:*]`,
-        reason: 'DescribeExecution on the executions of this one state machine: execution names are only known at run time.',
-      });
-    };
-    startAndDescribe(role);
+    this.frontDoor.stateMachine.grantStartSyncExecution(role);
+    role.addToPolicy(new iam.PolicyStatement({ actions: ['states:DescribeExecution'], resources: [`${executionArnPrefix}*`] }));
+    Validations.of(role).acknowledge({
+      id: `AwsSolutions::AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:states:<AWS::Region>:<AWS::AccountId>:execution:<${Stack.of(this).getLogicalId(props.stateMachine.node.defaultChild as sfn.CfnStateMachine)}.Name>:*]`,
+      reason: 'DescribeExecution on the executions of this one state machine: execution names are only known at run time.',
+    });
 
     const { $schema: _dialect, ...schema } = workflowInputJsonSchema('draft-4');
     const model = this.api.addModel('WorkflowInput', {
@@ -102,16 +98,18 @@ export class WebhookApi extends Construct {
     const withRetryAfter = (statusCode: string): apigateway.MethodResponse => ({ statusCode, responseParameters: { 'method.response.header.Retry-After': false } });
 
     const activities = this.api.root.addResource('activities');
+    const answered = ['200', '202', '422', '502'].map((statusCode) => ({ statusCode, responseParameters: { 'method.response.header.Preference-Applied': false } }));
     activities.addMethod('POST', new apigateway.AwsIntegration({
       service: 'states',
-      action: 'StartExecution',
+      action: 'StartSyncExecution',
       options: {
         credentialsRole: role,
         passthroughBehavior: apigateway.PassthroughBehavior.NEVER,
-        requestTemplates: { 'application/json': startExecutionTemplate(props.stateMachine.stateMachineArn, auth) },
+        timeout: INTEGRATION_TIMEOUT,
+        requestTemplates: { 'application/json': frontDoorRequestTemplate(this.frontDoor.stateMachine.stateMachineArn, auth) },
         integrationResponses: [
-          { statusCode: '202', responseTemplates: { 'application/json': ACCEPTED_TEMPLATE } },
-          { statusCode: '400', selectionPattern: '4\\d{2}', responseTemplates: { 'application/json': startRejectedTemplate(auth) } },
+          { statusCode: '200', responseTemplates: { 'application/json': frontDoorAnswerTemplate(auth) } },
+          { statusCode: '503', selectionPattern: '4\\d{2}', responseTemplates: { 'application/json': SYNC_START_REJECTED_TEMPLATE } },
           { statusCode: '503', selectionPattern: '5\\d{2}', responseTemplates: { 'application/json': SERVICE_UNAVAILABLE_TEMPLATE } },
         ],
       },
@@ -119,7 +117,7 @@ export class WebhookApi extends Construct {
       ...methodAuth,
       requestValidator: validator,
       requestModels: { 'application/json': model },
-      methodResponses: [{ statusCode: '202' }, { statusCode: '200' }, { statusCode: '400' }, withRetryAfter('429'), { statusCode: '500' }, withRetryAfter('503')],
+      methodResponses: [...answered, { statusCode: '400' }, withRetryAfter('429'), { statusCode: '500' }, withRetryAfter('503')],
     });
 
     activities.addResource('{id}').addMethod('GET', new apigateway.AwsIntegration({
@@ -142,14 +140,6 @@ export class WebhookApi extends Construct {
       methodResponses: [{ statusCode: '200' }, { statusCode: '404' }, withRetryAfter('429'), withRetryAfter('503')],
     });
 
-    this.waiter = this.createWaiter(props, auth, retention);
-    startAndDescribe(this.waiter.role as iam.Role);
-    activities.addResource('sync').addMethod('POST', new apigateway.LambdaIntegration(this.waiter, { proxy: true, allowTestInvoke: false, timeout: WAITER_TIMEOUT }), {
-      ...methodAuth,
-      requestValidator: validator,
-      requestModels: { 'application/json': model },
-    });
-
     if (auth === 'apiKey') {
       const plan = this.api.addUsagePlan('UsagePlan', {
         description: 'Per-key throttling for no-code webhook callers',
@@ -167,41 +157,5 @@ export class WebhookApi extends Construct {
       { id: 'AwsSolutions::AwsSolutions-COG4', reason: 'No end users: machine-to-machine calls with an API key or IAM, no Cognito user pool.' },
       { id: 'AwsSolutions::AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AmazonAPIGatewayPushToCloudWatchLogs]', reason: 'The account-level role API Gateway needs for execution logging; AWS publishes this managed policy for exactly that.' },
     );
-  }
-
-  /** functions/webhook-waiter.ts with its own role and log group, bundled like every other function. */
-  private createWaiter(props: WebhookApiProps, auth: WebhookAuth, retention: RetentionDays): NodejsFunction {
-    const logGroup = new LogGroup(this, 'WaiterLogs', { retention, removalPolicy: RemovalPolicy.DESTROY });
-    // An own role instead of AWSLambdaBasicExecutionRole: that managed policy may write to every log group.
-    const role = new iam.Role(this, 'WaiterRole', {
-      assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
-      description: 'Webhook waiter: start and describe executions of the HiringCenter workflow, its own log group, X-Ray',
-    });
-    logGroup.grantWrite(role);
-    const fn = new NodejsFunction(this, 'Waiter', {
-      entry: fileURLToPath(new URL('../functions/webhook-waiter.ts', import.meta.url)),
-      handler: 'handler',
-      description: 'POST /activities/sync: starts the workflow execution and answers with its output within Prefer: wait',
-      runtime: Runtime.NODEJS_22_X,
-      architecture: Architecture.ARM_64,
-      memorySize: 256,
-      timeout: WAITER_TIMEOUT,
-      tracing: Tracing.ACTIVE,
-      environment: { STATE_MACHINE_ARN: props.stateMachine.stateMachineArn, WEBHOOK_CALLER_IDENTITY: auth },
-      role,
-      logGroup,
-      bundling: LAMBDA_BUNDLING,
-    });
-    Validations.of(role).acknowledge({
-      id: 'AwsSolutions::AwsSolutions-IAM5[Resource::*]',
-      reason: 'X-Ray PutTraceSegments/PutTelemetryRecords support no resource-level permissions; nothing else is granted on *.',
-    });
-    const pinnedRuntime = 'Pinned to Node.js 22 like the workflow steps: the runtime the code is built for, tested and benchmarked on.';
-    Validations.of(fn).acknowledge(
-      { id: 'AwsSolutions::AwsSolutions-L1', reason: pinnedRuntime },
-      { id: 'Serverless::Serverless-LambdaLatestVersion', reason: pinnedRuntime },
-      { id: 'Serverless::Serverless-LambdaDLQ', reason: 'Invoked synchronously by API Gateway, which returns its answer or error to the caller; a Lambda DLQ only applies to asynchronous invocations.' },
-    );
-    return fn;
   }
 }

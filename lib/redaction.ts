@@ -21,15 +21,26 @@ const PHONE_SEPARATOR = '[\\t\\n\\f\\r \\u00A0().-]';
 // ("2026-11-30T...") and request id lost digits to "[phone]".
 export const PHONE_PATTERN_SOURCE = `(?<![A-Za-z0-9_])[+(]?\\d(?:${PHONE_SEPARATOR}*\\d){6,}(?![A-Za-z0-9_])`;
 
+// JavaScript's \s, spelled out: Java's \s is ASCII-only (and \v is a class there, hence \u000B).
+const WHITESPACE = '\\t\\n\\u000B\\f\\r \\u00A0\\u1680\\u2000-\\u200A\\u2028\\u2029\\u202F\\u205F\\u3000\\uFEFF';
+/**
+ * `Bearer <token>` in any letter case, not inside a word; replace matches with BEARER_REPLACEMENT. The quote is written
+ * \x27 so that a template can hold the pattern in a single-quoted string.
+ */
+export const BEARER_PATTERN_SOURCE = `(?<![A-Za-z0-9_])[Bb][Ee][Aa][Rr][Ee][Rr][${WHITESPACE}]+[^${WHITESPACE}"\\x27,;]+`;
+export const BEARER_REPLACEMENT = 'Bearer [redacted]';
+/** The spellings that make a Bearer scan worth running (the scan is skipped for every other log line). */
+export const BEARER_SPELLINGS = ['Bearer', 'bearer', 'BEARER'] as const;
+
 const EMAIL_PATTERN = new RegExp(EMAIL_PATTERN_SOURCE, 'gu');
 const PHONE_PATTERN = new RegExp(PHONE_PATTERN_SOURCE, 'gu');
-const BEARER = /\bBearer\s+[^\s"',;]+/gi;
+const BEARER = new RegExp(BEARER_PATTERN_SOURCE, 'gu');
 
 /** Exact secrets (empty ones ignored) and any `Bearer` token. */
 export function redactSecrets(text: string, secrets: readonly string[] = []): string {
   let out = text;
   for (const secret of secrets) if (secret) out = out.split(secret).join('[redacted]');
-  return out.includes('Bearer') || out.includes('bearer') || out.includes('BEARER') ? out.replace(BEARER, 'Bearer [redacted]') : out;
+  return BEARER_SPELLINGS.some((spelling) => out.includes(spelling)) ? out.replace(BEARER, BEARER_REPLACEMENT) : out;
 }
 
 /** E-mail- and phone-shaped text, whoever it belongs to. */

@@ -1,12 +1,10 @@
-import { redactText } from '../redaction.ts';
-
 /*
- * What the webhook answers, shared by the mapping templates of the direct integration (infra/webhook-templates.ts
- * generates its #if chains from these tables) and by the waiter Lambda (lib/webhook/waiter.ts), so both paths give a
- * caller the same status code, Retry-After and message for the same situation.
+ * What the webhook answers. POST /activities runs through API Gateway mapping templates and the Express front door
+ * state machine (infra/webhook-templates.ts, infra/webhook-front-door.ts); both are generated from the tables and
+ * names below, so the same situation always gives a caller the same status code, Retry-After and message.
  */
 
-/** `Prefer: wait=N` is honoured up to this; API Gateway gives an integration 29 s in all. */
+/** `Prefer: wait=N` is honoured up to this; a larger N is capped (API Gateway gives an integration 29 s in all). */
 export const MAX_WAIT_SECONDS = 25;
 
 export interface Answer {
@@ -18,14 +16,15 @@ export interface Answer {
 }
 
 /**
- * StartExecution failures that are not the caller's key being reused, by a fragment of the error type (`__type` in the
- * integration response, the SDK error's `name` in the Lambda). First match wins. Throttling and limits are never the
- * caller's fault: no-code tools do not retry a 400, so they get 429 or 503 and a Retry-After.
+ * Failures to start (or read) an execution, by a fragment of the error: `__type` of a Step Functions API error, or the
+ * error name and cause that the front door's AWS SDK task caught (`Sfn.ExecutionLimitExceededException`; throttling
+ * can arrive as a generic `Sfn.SfnException` whose cause says `Rate exceeded`). First match wins. Throttling and limits
+ * are never the caller's fault: no-code tools do not retry a 400, so they get 429 or 503 and a Retry-After.
  */
 export const START_FAILURES: readonly (Answer & { typeContains: readonly string[] })[] = [
   {
-    typeContains: ['Throttling', 'TooManyRequests'], status: 429, retryAfterSeconds: 1, error: 'Throttled',
-    message: 'The workflow service is throttling new executions; send the same request again after Retry-After seconds.',
+    typeContains: ['Throttling', 'TooManyRequests', 'Rate exceeded'], status: 429, retryAfterSeconds: 1, error: 'Throttled',
+    message: 'The workflow service is throttling requests; send the same request again after Retry-After seconds.',
   },
   {
     typeContains: ['ExecutionLimitExceeded'], status: 503, retryAfterSeconds: 60, error: 'Busy',
@@ -57,29 +56,15 @@ export const CALLER_UNKNOWN: Answer = {
 };
 
 export const DUPLICATE_MESSAGE = 'This Idempotency-Key was already accepted; nothing new was started.';
-/** The direct integration learns only that the name exists, not how its execution went. */
-export const DUPLICATE_STATUS_UNKNOWN = 'UNKNOWN';
-export const DUPLICATE_STATUS_HINT = `${DUPLICATE_MESSAGE} GET statusUrl for how it went, or send to /activities/sync to get that in the answer.`;
-
-/** How long a request may have been running before StartExecution's startDate counts as another delivery's. */
-export const EARLIER_START_MS = 1000;
 
 /**
- * The message of a failed execution: a step's error has a JSON cause ({errorType, errorMessage, trace}) and only its
- * message is shown. Any other cause (a Lambda service error, a States.Runtime error quoting the state input) is not
- * echoed, since it may quote input; the execution history has it.
+ * A repeated key whose execution could not be read (every DescribeExecution failed): nothing new was started, and the
+ * caller is asked to come back rather than told a status nobody knows.
  */
-export const FAILURE_WITHOUT_STEP_MESSAGE = 'The execution failed without a step error message; its Step Functions execution history has the cause.';
-
-export function failureMessage(cause: string | undefined | null): string {
-  if (!cause || !cause.startsWith('{') || !cause.endsWith('}')) return FAILURE_WITHOUT_STEP_MESSAGE;
-  try {
-    const message = (JSON.parse(cause) as { errorMessage?: unknown } | null)?.errorMessage;
-    return typeof message === 'string' && message !== '' ? redactText(message) : FAILURE_WITHOUT_STEP_MESSAGE;
-  } catch {
-    return FAILURE_WITHOUT_STEP_MESSAGE;
-  }
-}
+export const DUPLICATE_UNREAD: Answer = {
+  status: 503, retryAfterSeconds: 1, error: 'StatusUnavailable',
+  message: `${DUPLICATE_MESSAGE} Its status could not be read just now; send the same request again after Retry-After seconds.`,
+};
 
 /**
  * A synchronous answer for a workflow that failed in time: 422 when the input or the records it names were refused
@@ -87,7 +72,20 @@ export function failureMessage(cause: string | undefined | null): string {
  */
 export const CALLER_DATA_ERRORS: readonly string[] = ['Input.Invalid', 'HiringCenter.Rejected', 'HiringCenter.Conflict'];
 
-export function startFailureAnswer(type: string): Answer {
-  const { typeContains: _matched, ...answer } = START_FAILURES.find((entry) => entry.typeContains.some((fragment) => type.includes(fragment))) ?? { typeContains: [], ...UNAVAILABLE };
-  return answer;
-}
+/**
+ * What the front door state machine ends with (its output's `answer`), which the integration response turns into the
+ * HTTP answer:
+ * - `refused` `{problem: 'key' | 'caller'}`: the request template could not name an execution (400 or 500);
+ * - `notStarted` `{failure: {Error, Cause}}`: StartExecution failed for another reason than the name being taken;
+ * - `accepted` `{id}`: a new execution, still running (202);
+ * - `finished` `{id, execution}`: a new execution that ended within the wait (200, or 422/502 when it failed);
+ * - `duplicate` `{id, execution}`: the name was taken by an earlier delivery; `execution` is that one (200);
+ * - `unread` `{id, failure}`: the name was taken, and that execution could not be read (429 or 503).
+ * `execution` is DescribeExecution's answer (AWS SDK field names: Status, Output, Error, Cause) without its input.
+ */
+export const FrontDoorAnswer = {
+  refused: 'refused', notStarted: 'notStarted', accepted: 'accepted', finished: 'finished', duplicate: 'duplicate', unread: 'unread',
+} as const;
+
+/** The request template's reasons for not naming an execution (the front door input's `problem`). */
+export const NamingProblem = { key: 'key', caller: 'caller' } as const;

@@ -1,8 +1,7 @@
 /**
- * How a webhook delivery becomes a Step Functions execution name. The direct POST /activities integration does this in
- * a mapping template (infra/webhook-templates.ts) and the waiter Lambda behind POST /activities/sync does it here; the
- * template is written from the constants below, and test/infra/webhook-names.test.ts renders it against this function
- * on hostile keys, so both always give the same delivery the same execution.
+ * How a webhook delivery becomes a Step Functions execution name. POST /activities does this in its request mapping
+ * template (infra/webhook-templates.ts), written from the constants below; this function is the same rule in
+ * TypeScript, and test/infra/webhook-names.test.ts renders the template against it on hostile keys and callers.
  *
  * A name is `<caller><separator><rest>`, at most 80 characters of [0-9A-Za-z_-] (Step Functions' rule with logging on):
  * - `<caller>` is the API key's id (or, in IAM mode, the caller's principal id): letters and digits only, so the first
@@ -102,13 +101,4 @@ export function executionNameFor(delivery: DeliveryIdentity): ExecutionNameResul
 export function isCallersExecution(id: string, callerId: string): boolean {
   return CALLER_ID.test(callerId) && EXECUTION_ID.test(id)
     && (id.startsWith(`${callerId}${VERBATIM_SEPARATOR}`) || id.startsWith(`${callerId}${ENCODED_SEPARATOR}`));
-}
-
-/** Header names are case-insensitive; HTTP/2 clients send them in lower case. */
-export function headerValue(headers: Record<string, string | undefined> | null | undefined, name: string): string | undefined {
-  if (!headers) return undefined;
-  const wanted = name.toLowerCase();
-  let found: string | undefined;
-  for (const [key, value] of Object.entries(headers)) if (key.toLowerCase() === wanted && value !== undefined) found = value;
-  return found;
 }

@@ -29,7 +29,8 @@ export type ActivityEvent =
   | { detailType: typeof ActivityEventType.completed; detail: { executionArn: string; executionName: string; output: unknown } }
   | { detailType: typeof ActivityEventType.failed; detail: { executionArn: string; executionName: string; status: (typeof FAILED_STATUSES)[number]; error: string; message: string } };
 
-const FIXED_MESSAGES: Record<(typeof FAILED_STATUSES)[number], string> = {
+/** What a failure says when its cause is not a step's own error: a pointer to where the cause is, never the cause. */
+export const FAILURE_POINTERS: Record<(typeof FAILED_STATUSES)[number], string> = {
   FAILED: 'The execution failed; its history in the Step Functions console shows the state and the cause.',
   TIMED_OUT: 'The execution timed out: its retries or quota waits outlasted the state machine timeout. Redrive it to resume at the step that was running.',
   ABORTED: 'The execution was stopped before it finished. Redrive it to resume where it stopped.',
@@ -47,7 +48,7 @@ export function activityEventFromStatus(status: ExecutionStatus): ActivityEvent 
       executionName,
       status: status.status,
       error: status.error || (status.status === 'TIMED_OUT' ? 'States.Timeout' : status.status === 'ABORTED' ? 'States.Aborted' : 'States.Runtime'),
-      message: messageOf(status.cause) ?? FIXED_MESSAGES[status.status],
+      message: failureMessageOf(status.status, status.cause),
     },
   };
 }
@@ -62,11 +63,17 @@ function parseJson(text: string | null | undefined): unknown {
 }
 
 /**
- * Only a step's own error is quoted: its Cause is the Lambda runtime's JSON `{errorType, errorMessage, trace}` and its
- * message names the step and never a contact detail. Any other cause (States.Runtime, a Lambda service error) can
- * quote the state input, so it is replaced by a fixed pointer to the execution history.
+ * The message of a failed, timed-out or aborted execution, for events here and for the webhook's answers (its mapping
+ * templates in infra/webhook-templates.ts run this rule in API Gateway, and test/infra/webhook-templates.test.ts checks
+ * them against this function). Only a step's own error is quoted: its Cause is the Lambda runtime's JSON
+ * `{errorType, errorMessage, trace}` and its message names the step and never a contact detail. Any other cause
+ * (States.Runtime, a Lambda service error) can quote the state input, so it is replaced by a fixed pointer.
  */
-function messageOf(cause: string | null | undefined): string | undefined {
+export function failureMessageOf(status: (typeof FAILED_STATUSES)[number], cause: string | null | undefined): string {
+  return stepErrorMessage(cause) ?? FAILURE_POINTERS[status];
+}
+
+function stepErrorMessage(cause: string | null | undefined): string | undefined {
   if (!cause || !cause.startsWith('{') || !cause.endsWith('}')) return undefined;
   const parsed = parseJson(cause);
   const message = (parsed as { errorMessage?: unknown } | null)?.errorMessage;

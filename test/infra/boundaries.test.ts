@@ -5,7 +5,7 @@ import { build } from 'esbuild';
 import { describe, expect, it } from 'vitest';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
-const LAMBDA_ENTRIES = ['upsert-prospect', 'create-note', 'create-task', 'create-meeting', 'webhook-waiter'];
+const LAMBDA_ENTRIES = ['upsert-prospect', 'create-note', 'create-task', 'create-meeting'];
 /** What must never ship in a Lambda: local tooling, infrastructure code, and the dev-only engines. */
 const FORBIDDEN = /^(dev|infra|test|bench)\/|node_modules\/(aws-local-stepfunctions|aws-cdk-lib|cdk-nag|vitest|fast-check)\/|node_modules\/zod\/v4\/classic\//;
 

@@ -37,7 +37,7 @@ describe('the workflow stack', () => {
     const lambdaRoles = Object.entries(template.findResources('AWS::IAM::Role', {
       Properties: { AssumeRolePolicyDocument: { Statement: [Match.objectLike({ Principal: { Service: 'lambda.amazonaws.com' } })] } },
     })).filter(([id]) => !id.startsWith('BucketNotificationsHandler')).map(([, role]) => role); // CDK's deploy-time helper
-    expect(lambdaRoles).toHaveLength(6); // the four steps, the event publisher and the webhook waiter
+    expect(lambdaRoles).toHaveLength(5); // the four steps and the event publisher: the webhook has no Lambda
     for (const role of lambdaRoles) expect(role.Properties?.ManagedPolicyArns).toBeUndefined();
   });
 
@@ -142,7 +142,7 @@ describe('triggers and operations', () => {
     template.hasResourceProperties('AWS::ApiGateway::Model', { ContentType: 'application/json', Schema: Match.objectLike({ type: 'object', additionalProperties: false, required: ['prospect'] }) });
     template.hasResourceProperties('AWS::ApiGateway::Method', {
       HttpMethod: 'POST', ApiKeyRequired: true,
-      Integration: Match.objectLike({ Type: 'AWS', Uri: { 'Fn::Join': ['', Match.arrayWith([Match.stringLikeRegexp(':states:action/StartExecution')])] } }),
+      Integration: Match.objectLike({ Type: 'AWS', Uri: { 'Fn::Join': ['', Match.arrayWith([Match.stringLikeRegexp(':states:action/StartSyncExecution')])] } }),
     });
     template.hasResourceProperties('AWS::ApiGateway::Method', {
       HttpMethod: 'GET', ApiKeyRequired: true,
@@ -165,9 +165,10 @@ describe('triggers and operations', () => {
     const statementsWith = (action: string) => policiesWith(action).flatMap((policy) =>
       (policy.Properties?.PolicyDocument as { Statement: { Action: string | string[]; Resource: unknown }[] }).Statement.filter((s) => [s.Action].flat().includes(action)));
     const started = statementsWith('states:StartExecution').map((statement) => JSON.stringify(statement.Resource));
-    // The webhook integration and the EventBridge target start the workflow; the upload rule starts the import starter,
-    // which starts imports, as the Distributed Map starts its row executions.
-    expect(started.filter((resource) => /^\{"Ref":"WorkflowStateMachine[0-9A-F]+"\}$/.test(resource))).toHaveLength(3); // + the webhook waiter
+    // The webhook's front door and the EventBridge target start the workflow; the upload rule starts the import
+    // starter, which starts imports, as the Distributed Map starts its row executions.
+    expect(started.filter((resource) => /^\{"Ref":"WorkflowStateMachine[0-9A-F]+"\}$/.test(resource))).toHaveLength(2);
+    expect(statementsWith('states:StartSyncExecution').map((statement) => JSON.stringify(statement.Resource))).toEqual([expect.stringMatching(/^\{"Ref":"WebhookFrontDoorStateMachine[0-9A-F]+"\}$/)]);
     expect(started.every((resource) => /^\{"Ref":"(WorkflowStateMachine|ImportStateMachine|ImportStarter)[0-9A-F]+"\}$/.test(resource))).toBe(true);
     for (const statement of statementsWith('states:DescribeExecution')) {
       expect(JSON.stringify(statement.Resource)).toMatch(/:execution:",\{"Fn::(GetAtt|Select)":\[.*(WorkflowStateMachine|ImportStateMachine)[0-9A-F]+/);
@@ -181,8 +182,10 @@ describe('triggers and operations', () => {
     const metrics = alarms.map((alarm) => `${alarm.Properties?.Namespace}/${alarm.Properties?.MetricName}`);
     expect(metrics.filter((m) => m === 'AWS/States/ExecutionsFailed')).toHaveLength(1);
     expect(metrics.filter((m) => m === 'AWS/States/ExecutionsTimedOut')).toHaveLength(1);
-    expect(metrics.filter((m) => m === 'AWS/Lambda/Errors')).toHaveLength(6); // the four steps, the publisher and the webhook waiter
-    expect(metrics.filter((m) => m === 'AWS/Lambda/Throttles')).toHaveLength(6);
+    expect(metrics.filter((m) => m === 'AWS/Lambda/Errors')).toHaveLength(5); // the four steps and the publisher
+    expect(metrics.filter((m) => m === 'AWS/Lambda/Throttles')).toHaveLength(5);
+    const frontDoor = alarms.find((alarm) => JSON.stringify(alarm.Properties?.Metrics ?? []).includes('WebhookFrontDoorStateMachine'));
+    expect(JSON.stringify(frontDoor?.Properties?.Metrics)).toMatch(/ExecutionsFailed.*ExecutionsTimedOut/);
     expect(metrics.filter((m) => m === 'AWS/SQS/ApproximateNumberOfMessagesVisible')).toHaveLength(3);
     for (const alarm of alarms) expect(alarm.Properties?.AlarmActions).toEqual([{ Ref: expect.stringMatching(/AlarmTopic/) }]);
   });

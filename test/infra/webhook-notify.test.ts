@@ -6,8 +6,8 @@ import { buildApp } from '../../infra/app.ts';
 import { HiringCenterWorkflowStack } from '../../infra/stack.ts';
 
 /*
- * The webhook's infrastructure beyond its templates: the waiter Lambda behind POST /activities/sync, and the notify hook
- * (context notifyUrl) that forwards ProspectActivityCompleted / ProspectActivityFailed to a no-code catch hook.
+ * The webhook's infrastructure beyond its templates: the Express front door behind POST /activities, and the notify
+ * hook (context notifyUrl) that forwards ProspectActivityCompleted / ProspectActivityFailed to a no-code catch hook.
  */
 const NO_BUNDLING = { 'aws:cdk:bundling-stacks': [] };
 const HOOK = 'https://hooks.zapier.com/hooks/catch/123/abcdef/';
@@ -106,27 +106,48 @@ describe('the notify hook', () => {
   });
 });
 
-describe('the waiter behind POST /activities/sync', () => {
-  it('is a Node.js 22 arm64 function with a timeout under API Gateway\'s 29 s, told the state machine and the identity source', () => {
-    template.hasResourceProperties('AWS::Lambda::Function', {
-      Runtime: 'nodejs22.x', Architectures: ['arm64'], MemorySize: 256, Timeout: 29, TracingConfig: { Mode: 'Active' },
-      Environment: { Variables: { STATE_MACHINE_ARN: { Ref: Match.stringLikeRegexp('^WorkflowStateMachine') }, WEBHOOK_CALLER_IDENTITY: 'apiKey' } },
+describe('the front door behind POST /activities', () => {
+  type Statement = { Action: string | string[]; Resource: unknown };
+  const statementsOf = (rolePrefix: string): Statement[] => {
+    const role = Object.keys(template.findResources('AWS::IAM::Role')).find((id) => id.startsWith(rolePrefix)) ?? '?';
+    return Object.values(template.findResources('AWS::IAM::Policy'))
+      .filter((policy) => JSON.stringify(policy.Properties?.Roles).includes(role))
+      .flatMap((policy) => (policy.Properties?.PolicyDocument as { Statement: Statement[] }).Statement);
+  };
+  const stepFunctionsActions = (statements: Statement[]) => statements
+    .flatMap((statement) => [statement.Action].flat().filter((action) => action.startsWith('states:')).map((action) => `${action} ${JSON.stringify(statement.Resource)}`));
+
+  it('is an Express state machine, logging every state without execution data, traced, stopping at API Gateway\'s 29 s', () => {
+    template.hasResourceProperties('AWS::StepFunctions::StateMachine', {
+      StateMachineType: 'EXPRESS',
+      LoggingConfiguration: Match.objectLike({ Level: 'ALL', IncludeExecutionData: false }),
+      TracingConfiguration: { Enabled: true },
+      DefinitionString: Match.objectLike({ 'Fn::Join': ['', Match.arrayWith([Match.stringLikeRegexp('"TimeoutSeconds":29')])] }),
     });
   });
 
-  it('sits behind POST /activities/sync with the same auth and body validation as POST /activities', () => {
-    const sync = Object.entries(template.findResources('AWS::ApiGateway::Resource')).find(([, resource]) => resource.Properties?.PathPart === 'sync');
+  it('is called by POST /activities with StartSyncExecution, with the key, the body model and the 29 s limit; no Lambda, no second path', () => {
+    const activities = Object.entries(template.findResources('AWS::ApiGateway::Resource')).find(([, resource]) => resource.Properties?.PathPart === 'activities');
     template.hasResourceProperties('AWS::ApiGateway::Method', {
-      HttpMethod: 'POST', ApiKeyRequired: true, ResourceId: { Ref: sync?.[0] },
+      HttpMethod: 'POST', ApiKeyRequired: true, ResourceId: { Ref: activities?.[0] },
       RequestValidatorId: Match.anyValue(), RequestModels: { 'application/json': Match.anyValue() },
-      Integration: Match.objectLike({ Type: 'AWS_PROXY', TimeoutInMillis: 29000 }),
+      Integration: Match.objectLike({ Type: 'AWS', TimeoutInMillis: 29000, Uri: { 'Fn::Join': ['', Match.arrayWith([':states:action/StartSyncExecution'])] } }),
     });
+    const paths = Object.values(template.findResources('AWS::ApiGateway::Resource')).map((resource) => resource.Properties?.PathPart);
+    expect(paths.sort()).toEqual(['activities', '{id}']);
+    const invokedByApiGateway = Object.values(template.findResources('AWS::Lambda::Permission')).filter((permission) => permission.Properties?.Principal === 'apigateway.amazonaws.com');
+    expect(invokedByApiGateway).toEqual([]);
   });
 
-  it('may start the workflow and read its executions, and nothing else but its logs and traces', () => {
-    const role = Object.entries(template.findResources('AWS::IAM::Role')).find(([id]) => id.startsWith('WebhookWaiterRole'));
-    const policies = Object.values(template.findResources('AWS::IAM::Policy')).filter((policy) => JSON.stringify(policy.Properties?.Roles).includes(role?.[0] ?? '?'));
-    const actions = policies.flatMap((policy) => (policy.Properties?.PolicyDocument as { Statement: { Action: string | string[] }[] }).Statement.flatMap((statement) => [statement.Action].flat()));
-    expect(new Set(actions)).toEqual(new Set(['states:StartExecution', 'states:DescribeExecution', 'logs:CreateLogStream', 'logs:PutLogEvents', 'xray:PutTraceSegments', 'xray:PutTelemetryRecords']));
+  it('may start the workflow and describe its executions, and nothing else of Step Functions; API Gateway may only run it and read executions', () => {
+    const executions = expect.stringMatching(/^\{"Fn::Join":\["",\["arn:",\{"Ref":"AWS::Partition"\},":states:",.*":execution:",\{"Fn::GetAtt":\["WorkflowStateMachine[0-9A-F]+","Name"\]\},":\*"\]\]\}$/);
+    const frontDoor = stepFunctionsActions(statementsOf('WebhookFrontDoorStateMachineRole'));
+    expect(frontDoor).toHaveLength(2);
+    expect(frontDoor[0]).toMatch(/^states:StartExecution \{"Ref":"WorkflowStateMachine[0-9A-F]+"\}$/);
+    expect(frontDoor[1]?.replace(/^states:DescribeExecution /, '')).toEqual(executions);
+    const gateway = stepFunctionsActions(statementsOf('WebhookIntegrationRole'));
+    expect(gateway).toHaveLength(2);
+    expect(gateway[0]).toMatch(/^states:StartSyncExecution \{"Ref":"WebhookFrontDoorStateMachine[0-9A-F]+"\}$/);
+    expect(gateway[1]?.replace(/^states:DescribeExecution /, '')).toEqual(executions);
   });
 });

@@ -43,6 +43,20 @@ describe('the API Gateway template renderer', () => {
     expect(render('$util.base64Encode($input.path(\'$.s\'))', { body: { s: 'a\uD800' } })).toBe(Buffer.from('a?').toString('base64'));
   });
 
+  it('splits as String.split (trailing empty strings dropped) and trims as String.trim (control characters, not NBSP)', () => {
+    const parts = (text: string) => render(`#set($s = '${text}')#foreach($p in $s.split(','))[$p]#end`);
+    expect(parts('a,b,,')).toBe('[a][b]');
+    expect(parts(',a')).toBe('[][a]');
+    expect(parts('')).toBe('[]');
+    expect(parts(',,')).toBe('');
+    expect(render('#set($s = $input.path(\'$.s\'))[$s.trim()]', { body: { s: ' \u0001x\t ' } })).toBe('[x]');
+    expect(render('#set($s = $input.path(\'$.s\'))[$s.trim()]', { body: { s: '\u00A0x ' } })).toBe('[\u00A0x]');
+  });
+
+  it('parses JSON into maps whose strings, at any depth, are java.lang.String', () => {
+    expect(render("#set($o = $util.parseJson('{\"a\":{\"b\":\"xyz\"},\"c\":[\"de\"]}'))$o.a.b.length() $o.a.b.startsWith('x') $o.c[0].length()")).toBe('3 true 2');
+  });
+
   it('gives strings a template builds the methods of java.lang.String, and sets response overrides', () => {
     expect(render('#set($a = "x")#set($b = "${a}_y")$b.length() $b.equalsIgnoreCase(\'X_Y\')')).toBe('3 true');
     const result = renderMappingTemplate('#set($context.responseOverride.status = 429)#set($context.responseOverride.header.Retry-After = "1")', { body: {} });

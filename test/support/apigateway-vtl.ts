@@ -8,7 +8,8 @@ import velocity from 'velocityjs';
  *   pattern, which matches code points (an emoji is one character to `[^a-z]`, not two), `replace` is literal;
  * - `$input.params('x')` looks in the path, then the query string, then the headers;
  * - `$util.escapeJavaScript` is commons-lang's escapeJavaScript: non-ASCII as \uXXXX, `'` as \', `/` as \/;
- * - `$util.base64Encode` encodes the string's UTF-8 bytes, a lone surrogate as "?" as Java's encoder writes it.
+ * - `$util.base64Encode` encodes the string's UTF-8 bytes, a lone surrogate as "?" as Java's encoder writes it;
+ * - `split` drops trailing empty strings and `trim` removes control characters too, as java.lang.String's do.
  * Regex syntax is the subset both engines share; a pattern JavaScript cannot compile with the `u` flag throws here.
  */
 export class JavaString {
@@ -37,6 +38,23 @@ export class JavaString {
   }
   matches(regex: unknown): boolean {
     return new RegExp(`^(?:${String(regex)})$`, 'u').test(this.value);
+  }
+  /** String.split(regex): trailing empty strings are removed, as Java does. */
+  split(regex: unknown): JavaString[] {
+    const parts = this.value.split(new RegExp(String(regex), 'u'));
+    while (parts.length > 0 && parts[parts.length - 1] === '') parts.pop();
+    return (this.value === '' ? [''] : parts).map((part) => new JavaString(part));
+  }
+  /** String.trim(): every character up to U+0020 off both ends (not JavaScript's Unicode whitespace). */
+  trim(): JavaString {
+    let start = 0;
+    let end = this.value.length;
+    while (start < end && this.value.charCodeAt(start) <= 0x20) start++;
+    while (end > start && this.value.charCodeAt(end - 1) <= 0x20) end--;
+    return new JavaString(this.value.substring(start, end));
+  }
+  toLowerCase(): JavaString {
+    return new JavaString(this.value.toLowerCase());
   }
   substring(start: number, end?: number): JavaString {
     return new JavaString(this.value.substring(start, end));
@@ -94,6 +112,13 @@ export class JavaMap {
 }
 
 const wrap = (value: unknown): unknown => (typeof value === 'string' ? new JavaString(value) : value);
+
+/** A parsed JSON value as $util.parseJson gives it: strings at any depth are java.lang.String. */
+function wrapDeep(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(wrapDeep);
+  if (value !== null && typeof value === 'object') return Object.fromEntries(Object.entries(value).map(([key, inner]) => [key, wrapDeep(inner)]));
+  return wrap(value);
+}
 
 /** commons-lang StringEscapeUtils.escapeJavaScript, which $util.escapeJavaScript is. */
 export function escapeJavaScript(text: string): string {
@@ -170,10 +195,7 @@ export function renderMappingTemplate(template: string, request: RenderRequest):
     util: {
       escapeJavaScript: (text: unknown) => new JavaString(escapeJavaScript(String(text))),
       base64Encode: (text: unknown) => new JavaString(javaUtf8(String(text)).toString('base64')),
-      parseJson: (text: unknown) => {
-        const parsed = JSON.parse(String(text)) as unknown;
-        return parsed !== null && typeof parsed === 'object' ? Object.fromEntries(Object.entries(parsed).map(([key, value]) => [key, wrap(value)])) : wrap(parsed);
-      },
+      parseJson: (text: unknown) => wrapDeep(JSON.parse(String(text))),
     },
     context: {
       domainName: TEST_DOMAIN,

@@ -9,6 +9,7 @@ import { renderMappingTemplate, type RenderRequest, type RenderResult } from './
  * would be deployed rather than a copy of it.
  */
 export const STATE_MACHINE_ARN = 'arn:aws:states:us-east-1:111122223333:stateMachine:Workflow';
+export const FRONT_DOOR_ARN = 'arn:aws:states:us-east-1:111122223333:stateMachine:WebhookFrontDoor';
 export const EXECUTION_ARN_PREFIX = 'arn:aws:states:us-east-1:111122223333:execution:Workflow:';
 
 // Bundling is skipped (identical template but for asset hashes).
@@ -27,6 +28,7 @@ function resolve(value: unknown): string {
     const pseudo: Record<string, string> = { 'AWS::Partition': 'aws', 'AWS::Region': 'us-east-1', 'AWS::AccountId': '111122223333' };
     if (pseudo[token.Ref]) return pseudo[token.Ref] as string;
     if (token.Ref.startsWith('WorkflowStateMachine')) return STATE_MACHINE_ARN;
+    if (token.Ref.startsWith('WebhookFrontDoorStateMachine')) return FRONT_DOOR_ARN;
   }
   if (Array.isArray(token['Fn::GetAtt']) && String(token['Fn::GetAtt'][0]).startsWith('WorkflowStateMachine') && token['Fn::GetAtt'][1] === 'Name') return 'Workflow';
   throw new Error(`unresolved token in a mapping template: ${JSON.stringify(value)}`);
@@ -40,7 +42,8 @@ export interface IntegrationTemplates {
 
 export interface SynthesizedWebhook {
   template: Template;
-  start: IntegrationTemplates;
+  /** POST /activities: StartSyncExecution of the front door. */
+  post: IntegrationTemplates;
   describe: IntegrationTemplates;
   gateway: Record<string, { statusCode?: string; template: string; headers: Record<string, string> }>;
 }
@@ -62,7 +65,7 @@ export function synthesizeWebhook(context: WorkflowStackContext = {}): Synthesiz
     const headers = Object.fromEntries(Object.entries(properties.ResponseParameters ?? {}).map(([name, value]) => [name.replace('gatewayresponse.header.', ''), value.replace(/^'|'$/g, '')]));
     return [properties.ResponseType, { ...(properties.StatusCode ? { statusCode: properties.StatusCode } : {}), template: resolve(properties.ResponseTemplates['application/json']), headers }];
   }));
-  return { template, start: integration('StartExecution'), describe: integration('DescribeExecution'), gateway };
+  return { template, post: integration('StartSyncExecution'), describe: integration('DescribeExecution'), gateway };
 }
 
 /** What API Gateway would answer from an integration response: the response's status unless the template overrides it. */

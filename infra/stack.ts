@@ -64,7 +64,12 @@ export class HiringCenterWorkflowStack extends Stack {
     this.eventBus = context.eventBusName
       ? events.EventBus.fromEventBusName(this, 'EventBus', context.eventBusName)
       : new events.EventBus(this, 'EventBus', { description: 'HiringCenter workflow requests, and ProspectActivityCompleted / ProspectActivityFailed events' });
-    this.workflow = new ProspectActivityWorkflow(this, 'Workflow', context);
+    // Context names a secret by ARN or name; the construct takes the secret itself, as CDK constructs do.
+    const { secretArn, secretName, ...workflowContext } = context;
+    const secret = secretArn
+      ? secretsmanager.Secret.fromSecretCompleteArn(this, 'ApiKeySecret', secretArn)
+      : secretName ? secretsmanager.Secret.fromSecretNameV2(this, 'ApiKeySecret', secretName) : undefined;
+    this.workflow = new ProspectActivityWorkflow(this, 'Workflow', { ...workflowContext, ...(secret ? { secret } : {}) });
     this.activityEvents = new ActivityEvents(this, 'ActivityEvents', { stateMachine: this.workflow.stateMachine, eventBus: this.eventBus });
     this.imports = new ProspectImport(this, 'Import', {
       functions: this.workflow.functions,

@@ -11,9 +11,11 @@ import { PacerTable } from './pacer-table.ts';
 import { WorkflowFunction } from './workflow-function.ts';
 
 export interface ProspectActivityWorkflowProps {
-  /** Import the API-key secret instead of creating one: a full ARN, or a name. */
-  secretArn?: string;
-  secretName?: string;
+  /**
+   * The secret holding the HiringCenter API key (the key as plain text, or `{"apiKey": "..."}`).
+   * @default a new secret, retained on stack deletion, whose value you put in after deploying
+   */
+  secret?: secretsmanager.ISecret;
   baseUrl?: string;
   defaultUserId?: string;
   logRetention?: RetentionDays;
@@ -63,14 +65,10 @@ export class ProspectActivityWorkflow extends Construct {
 
   constructor(scope: Construct, id: string, props: ProspectActivityWorkflowProps = {}) {
     super(scope, id);
-    this.secret = props.secretArn
-      ? secretsmanager.Secret.fromSecretCompleteArn(this, 'ApiKey', props.secretArn)
-      : props.secretName
-        ? secretsmanager.Secret.fromSecretNameV2(this, 'ApiKey', props.secretName)
-        : new secretsmanager.Secret(this, 'ApiKey', {
-          description: 'HiringCenter API key: the key as plain text, or {"apiKey":"..."}. Put the value in after deploying.',
-          removalPolicy: RemovalPolicy.RETAIN,
-        });
+    this.secret = props.secret ?? new secretsmanager.Secret(this, 'ApiKey', {
+      description: 'HiringCenter API key: the key as plain text, or {"apiKey":"..."}. Put the value in after deploying.',
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
 
     const executionTimeout = props.executionTimeout ?? DEFAULT_EXECUTION_TIMEOUT;
     this.pacerTable = new PacerTable(this, 'QuotaPacer');

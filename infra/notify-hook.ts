@@ -1,16 +1,13 @@
 import { Duration, RemovalPolicy, Validations } from 'aws-cdk-lib';
-import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
-import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as targets from 'aws-cdk-lib/aws-events-targets';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
-import type * as sns from 'aws-cdk-lib/aws-sns';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
+import { ACTIVITY_EVENT_SOURCE, ActivityEventType } from '../lib/workflow/activity-events.ts';
 
-/** The workflow's own events on its bus (source and detail types are a fixed contract); the notify hook forwards these two. */
-export const WORKFLOW_EVENT_SOURCE = 'hiringcenter.workflows';
-export const NOTIFIED_EVENT_TYPES = ['ProspectActivityCompleted', 'ProspectActivityFailed'] as const;
+/** The notify hook forwards the workflow's own two events (lib/workflow/activity-events.ts). */
+export const NOTIFIED_EVENT_TYPES = [ActivityEventType.completed, ActivityEventType.failed] as const;
 export type NotifiedEventType = (typeof NOTIFIED_EVENT_TYPES)[number];
 
 export const DEFAULT_NOTIFY_AUTH_HEADER = 'X-Hook-Token';
@@ -45,8 +42,6 @@ export interface NotifyHookProps {
   authSecret?: secretsmanager.ISecret;
   /** @default hiringcenter.workflows */
   source?: string;
-  /** Alarm on undelivered notifications. */
-  alarmTopic?: sns.ITopic;
   /** @default 10 */
   rateLimitPerSecond?: number;
 }
@@ -104,7 +99,7 @@ export class NotifyHook extends Construct {
       this.rules.push(new events.Rule(this, `${detailType}Rule`, {
         eventBus: props.eventBus,
         description: `Forwards ${detailType} to the notify hook as flat JSON.`,
-        eventPattern: { source: [props.source ?? WORKFLOW_EVENT_SOURCE], detailType: [detailType] },
+        eventPattern: { source: [props.source ?? ACTIVITY_EVENT_SOURCE], detailType: [detailType] },
         targets: [new targets.ApiDestination(this.destination, {
           event: events.RuleTargetInput.fromObject({
             ...fixed,
@@ -115,18 +110,6 @@ export class NotifyHook extends Construct {
           maxEventAge: Duration.hours(24),
         })],
       }));
-    }
-
-    if (props.alarmTopic) {
-      const alarm = new cloudwatch.Alarm(this, 'DeadLetters', {
-        metric: this.deadLetterQueue.metricApproximateNumberOfMessagesVisible({ period: Duration.minutes(5) }),
-        threshold: 1,
-        evaluationPeriods: 1,
-        comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
-        treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
-        alarmDescription: 'Workflow notifications could not be delivered to the notify hook: they wait in its dead-letter queue.',
-      });
-      alarm.addAlarmAction(new SnsAction(props.alarmTopic));
     }
   }
 }

@@ -1,10 +1,12 @@
 import { CfnOutput, Duration, Stack, type StackProps } from 'aws-cdk-lib';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
+import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
 import { ActivityEvents } from './activity-events.ts';
 import { EventTrigger } from './event-trigger.ts';
 import { ProspectImport } from './prospect-import.ts';
+import { OperationsDashboard } from './dashboard.ts';
 import { Monitoring } from './monitoring.ts';
 import { NotifyHook } from './notify-hook.ts';
 import { WebhookApi, type WebhookAuth } from './webhook-api.ts';
@@ -57,6 +59,7 @@ export class HiringCenterWorkflowStack extends Stack {
   readonly activityEvents: ActivityEvents;
   readonly imports: ProspectImport;
   readonly notifyHook?: NotifyHook;
+  readonly dashboard: OperationsDashboard;
 
   constructor(scope: Construct, id: string, props: StackProps & { context?: WorkflowStackContext } = {}) {
     super(scope, id, props);
@@ -91,24 +94,30 @@ export class HiringCenterWorkflowStack extends Stack {
       ...(context.webhookBurstLimit ? { burstLimit: context.webhookBurstLimit } : {}),
       ...(context.webhookDailyQuota ? { dailyQuota: context.webhookDailyQuota } : {}),
     });
-    this.monitoring = new Monitoring(this, 'Monitoring', {
-      stateMachine: this.workflow.stateMachine,
-      functions: { ...this.workflow.functions, publishActivityEvent: this.activityEvents.publisher },
-      frontDoor: this.webhook.frontDoor.stateMachine,
-      deadLetterQueues: { TriggerDeadLetters: this.eventTrigger.deadLetterQueue, ActivityEventDeadLetters: this.activityEvents.deadLetterQueue, ImportUploadDeadLetters: this.imports.deadLetterQueue },
-      ...(context.alarmEmail ? { alarmEmail: context.alarmEmail } : {}),
-    });
-
     if (context.notifyUrl) {
       this.notifyHook = new NotifyHook(this, 'NotifyHook', {
         eventBus: this.eventBus,
         url: context.notifyUrl,
         ...(context.notifyAuthHeader ? { authHeaderName: context.notifyAuthHeader } : {}),
         ...(context.notifyAuthSecretArn ? { authSecret: secretsmanager.Secret.fromSecretCompleteArn(this, 'NotifyAuthSecret', context.notifyAuthSecretArn) } : {}),
-        alarmTopic: this.monitoring.topic,
       });
       new CfnOutput(this, 'NotifyAuthSecretArn', { value: this.notifyHook.authSecret.secretArn, description: 'The notify hook\'s auth header value' });
     }
+    const functions = { ...this.workflow.functions, publishActivityEvent: this.activityEvents.publisher };
+    const deadLetterQueues: Record<string, sqs.IQueue> = {
+      TriggerDeadLetters: this.eventTrigger.deadLetterQueue,
+      ActivityEventDeadLetters: this.activityEvents.deadLetterQueue,
+      ImportUploadDeadLetters: this.imports.deadLetterQueue,
+      ...(this.notifyHook ? { NotifyHookDeadLetters: this.notifyHook.deadLetterQueue } : {}),
+    };
+    this.monitoring = new Monitoring(this, 'Monitoring', {
+      stateMachine: this.workflow.stateMachine,
+      functions,
+      frontDoor: this.webhook.frontDoor.stateMachine,
+      deadLetterQueues,
+      ...(context.alarmEmail ? { alarmEmail: context.alarmEmail } : {}),
+    });
+    this.dashboard = new OperationsDashboard(this, 'Dashboard', { workflow: this.workflow.stateMachine, imports: this.imports.stateMachine, functions, deadLetterQueues });
 
     new CfnOutput(this, 'WebhookUrl', { value: `${this.webhook.api.url}activities`, description: 'POST workflow inputs here; add Prefer: wait=N for the output in the answer' });
     if (this.webhook.apiKey) new CfnOutput(this, 'WebhookApiKeyId', { value: this.webhook.apiKey.keyId, description: 'aws apigateway get-api-key --include-value --api-key <id>' });
@@ -119,6 +128,7 @@ export class HiringCenterWorkflowStack extends Stack {
     new CfnOutput(this, 'ImportStateMachineArn', { value: this.imports.stateMachine.stateMachineArn });
     new CfnOutput(this, 'ApiKeySecretArn', { value: this.workflow.secret.secretArn, description: 'Put the HiringCenter API key here' });
     new CfnOutput(this, 'AlarmTopicArn', { value: this.monitoring.topic.topicArn });
+    new CfnOutput(this, 'DashboardName', { value: this.dashboard.dashboard.dashboardName });
   }
 }
 

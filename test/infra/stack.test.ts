@@ -190,6 +190,16 @@ describe('triggers and operations', () => {
     for (const alarm of alarms) expect(alarm.Properties?.AlarmActions).toEqual([{ Ref: expect.stringMatching(/AlarmTopic/) }]);
   });
 
+  it('has one operations dashboard: executions, step errors by name, API latency, 429s and quota waits, dead letters, imports', () => {
+    const dashboards = Object.values(template.findResources('AWS::CloudWatch::Dashboard'));
+    expect(dashboards).toHaveLength(1);
+    const body = JSON.stringify(dashboards[0]?.Properties?.DashboardBody);
+    for (const metric of ['ExecutionsStarted', 'ExecutionsSucceeded', 'ExecutionsFailed', 'ExecutionsTimedOut', 'StepSucceeded', 'StepFailed', 'errorName', 'ApiLatency', 'ApiRateLimited', 'QuotaWait', 'ApproximateNumberOfMessagesVisible', 'Imports']) {
+      expect(body).toContain(metric);
+    }
+    expect(body).toContain('HiringCenterWorkflows');
+  });
+
   it('logs every state at level ALL with retention', () => {
     template.hasResourceProperties('AWS::Logs::LogGroup', { RetentionInDays: 30 });
   });

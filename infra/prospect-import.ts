@@ -121,12 +121,16 @@ export class ProspectImport extends Construct {
       tracingEnabled: true,
       logs: { destination: new LogGroup(this, 'StateMachineLogs', { retention, removalPolicy: RemovalPolicy.DESTROY }), level: sfn.LogLevel.ALL, includeExecutionData: false },
     });
-    // The map may read what was uploaded under imports/ and write its results under results/, nothing else.
-    this.stateMachine.addToRolePolicy(new iam.PolicyStatement({ actions: ['s3:GetObject'], resources: [this.bucket.arnForObjects(`${IMPORTS_PREFIX}*`)] }));
-    this.stateMachine.addToRolePolicy(new iam.PolicyStatement({
-      actions: ['s3:PutObject', 's3:GetObject', 's3:ListMultipartUploadParts', 's3:AbortMultipartUpload'],
-      resources: [this.bucket.arnForObjects(`${RESULTS_PREFIX}/*`)],
-    }));
+    // The map may read what was uploaded under imports/ and write its results under results/, nothing else. CDK's
+    // result writer grants its S3 actions on every bucket when the bucket comes from the input, so the denies below
+    // are what bound them: an explicit deny wins over any allow.
+    const uploads = this.bucket.arnForObjects(`${IMPORTS_PREFIX}*`);
+    const results = this.bucket.arnForObjects(`${RESULTS_PREFIX}/*`);
+    const resultActions = ['s3:PutObject', 's3:GetObject', 's3:ListMultipartUploadParts', 's3:AbortMultipartUpload'];
+    this.stateMachine.addToRolePolicy(new iam.PolicyStatement({ actions: ['s3:GetObject'], resources: [uploads] }));
+    this.stateMachine.addToRolePolicy(new iam.PolicyStatement({ actions: resultActions, resources: [results] }));
+    this.stateMachine.addToRolePolicy(new iam.PolicyStatement({ effect: iam.Effect.DENY, actions: ['s3:PutObject', 's3:ListMultipartUploadParts', 's3:AbortMultipartUpload'], notResources: [results] }));
+    this.stateMachine.addToRolePolicy(new iam.PolicyStatement({ effect: iam.Effect.DENY, actions: ['s3:GetObject'], notResources: [uploads, results] }));
 
     const start = new tasks.StepFunctionsStartExecution(this, 'StartImport', {
       stateMachine: this.stateMachine,

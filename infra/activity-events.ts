@@ -1,10 +1,10 @@
-import { Duration, Validations } from 'aws-cdk-lib';
+import { Duration } from 'aws-cdk-lib';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as targets from 'aws-cdk-lib/aws-events-targets';
 import type { RetentionDays } from 'aws-cdk-lib/aws-logs';
-import * as sqs from 'aws-cdk-lib/aws-sqs';
 import type * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
+import { DeadLetterQueue } from './dead-letter-queue.ts';
 import type { TERMINAL_STATUSES } from '../lib/workflow/activity-events.ts';
 import { WorkflowFunction } from './workflow-function.ts';
 
@@ -40,7 +40,7 @@ const COMMON_FIELDS = { executionArn: '$.detail.executionArn', executionName: '$
 export class ActivityEvents extends Construct {
   readonly rules: events.Rule[];
   readonly publisher: WorkflowFunction;
-  readonly deadLetterQueue: sqs.Queue;
+  readonly deadLetterQueue: DeadLetterQueue;
 
   constructor(scope: Construct, id: string, props: ActivityEventsProps) {
     super(scope, id);
@@ -54,16 +54,7 @@ export class ActivityEvents extends Construct {
     });
     props.eventBus.grantPutEventsTo(this.publisher);
 
-    this.deadLetterQueue = new sqs.Queue(this, 'DeadLetterQueue', {
-      encryption: sqs.QueueEncryption.SQS_MANAGED,
-      enforceSSL: true,
-      retentionPeriod: Duration.days(14),
-    });
-    const isTheDeadLetterQueue = 'This queue is itself the dead-letter queue of the status-event target; an alarm watches its depth.';
-    Validations.of(this.deadLetterQueue).acknowledge(
-      { id: 'AwsSolutions::AwsSolutions-SQS3', reason: isTheDeadLetterQueue },
-      { id: 'Serverless::Serverless-SQSRedrivePolicy', reason: isTheDeadLetterQueue },
-    );
+    this.deadLetterQueue = new DeadLetterQueue(this, 'DeadLetterQueue', 'the status-event targets');
 
     this.rules = Object.entries(STATUS_RULES).map(([name, { statuses, fields }]) => {
       const rule = new events.Rule(this, `${name}Rule`, {

@@ -1,9 +1,9 @@
-import { Duration, Validations } from 'aws-cdk-lib';
+import { Duration } from 'aws-cdk-lib';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as targets from 'aws-cdk-lib/aws-events-targets';
-import * as sqs from 'aws-cdk-lib/aws-sqs';
 import type * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
+import { DeadLetterQueue } from './dead-letter-queue.ts';
 
 /** What callers put on the bus to start a workflow; the event `detail` is the workflow input. */
 export const TRIGGER_EVENT = { source: 'hiringcenter.workflows', detailType: 'ProspectActivityRequested' } as const;
@@ -22,20 +22,11 @@ export interface EventTriggerProps {
  */
 export class EventTrigger extends Construct {
   readonly rule: events.Rule;
-  readonly deadLetterQueue: sqs.Queue;
+  readonly deadLetterQueue: DeadLetterQueue;
 
   constructor(scope: Construct, id: string, props: EventTriggerProps) {
     super(scope, id);
-    this.deadLetterQueue = new sqs.Queue(this, 'DeadLetterQueue', {
-      encryption: sqs.QueueEncryption.SQS_MANAGED,
-      enforceSSL: true,
-      retentionPeriod: Duration.days(14),
-    });
-    const isTheDeadLetterQueue = 'This queue is itself the dead-letter queue of the EventBridge target; an alarm watches its depth instead.';
-    Validations.of(this.deadLetterQueue).acknowledge(
-      { id: 'AwsSolutions::AwsSolutions-SQS3', reason: isTheDeadLetterQueue },
-      { id: 'Serverless::Serverless-SQSRedrivePolicy', reason: isTheDeadLetterQueue },
-    );
+    this.deadLetterQueue = new DeadLetterQueue(this, 'DeadLetterQueue', 'the EventBridge target that starts the workflow');
     this.rule = new events.Rule(this, 'Rule', {
       eventBus: props.eventBus,
       description: 'Starts the HiringCenter prospect activity workflow; the event detail is the workflow input.',

@@ -2,8 +2,8 @@ import { Duration, RemovalPolicy, Validations } from 'aws-cdk-lib';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as targets from 'aws-cdk-lib/aws-events-targets';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
-import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
+import { DeadLetterQueue } from './dead-letter-queue.ts';
 import { ACTIVITY_EVENT_SOURCE, ActivityEventType } from '../lib/workflow/activity-events.ts';
 
 /** The notify hook forwards the workflow's own two events (lib/workflow/activity-events.ts). */
@@ -54,7 +54,7 @@ export interface NotifyHookProps {
 export class NotifyHook extends Construct {
   readonly destination: events.ApiDestination;
   readonly authSecret: secretsmanager.ISecret;
-  readonly deadLetterQueue: sqs.Queue;
+  readonly deadLetterQueue: DeadLetterQueue;
   readonly rules: events.Rule[] = [];
 
   constructor(scope: Construct, id: string, props: NotifyHookProps) {
@@ -83,16 +83,7 @@ export class NotifyHook extends Construct {
       rateLimitPerSecond: props.rateLimitPerSecond ?? 10,
     });
 
-    this.deadLetterQueue = new sqs.Queue(this, 'DeadLetterQueue', {
-      encryption: sqs.QueueEncryption.SQS_MANAGED,
-      enforceSSL: true,
-      retentionPeriod: Duration.days(14),
-    });
-    const isTheDeadLetterQueue = 'This queue is itself the dead-letter queue of the notify hook target; an alarm watches its depth.';
-    Validations.of(this.deadLetterQueue).acknowledge(
-      { id: 'AwsSolutions::AwsSolutions-SQS3', reason: isTheDeadLetterQueue },
-      { id: 'Serverless::Serverless-SQSRedrivePolicy', reason: isTheDeadLetterQueue },
-    );
+    this.deadLetterQueue = new DeadLetterQueue(this, 'DeadLetterQueue', 'the notify hook target');
 
     for (const detailType of NOTIFIED_EVENT_TYPES) {
       const { fixed, paths } = NOTIFY_PAYLOADS[detailType];

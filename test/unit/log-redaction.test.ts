@@ -2,7 +2,7 @@ import { Logger as PowertoolsLogger } from '@aws-lambda-powertools/logger';
 import fc from 'fast-check';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { createJsonLogger } from '../../dev/json-logger.ts';
-import { powertoolsLogPort, RedactingLogFormatter } from '../../functions/commons/powertools.ts';
+import { powertoolsLogPort, RedactingLogFormatter } from '../../functions/commons/powertools-ports.ts';
 import type { Logger } from '../../lib/log.ts';
 
 /*

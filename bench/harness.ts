@@ -141,6 +141,7 @@ export async function startFixtures(workdir: string): Promise<Fixtures> {
       AWS_ENDPOINT_URL_DYNAMODB: dynamo.url,
       AWS_EXECUTION_ENV: 'AWS_Lambda_nodejs22.x',
       AWS_LAMBDA_INITIALIZATION_TYPE: 'on-demand',
+      TZ: ':UTC',
       AWS_LAMBDA_FUNCTION_NAME: 'bench',
       AWS_LAMBDA_FUNCTION_MEMORY_SIZE: '256',
       HIRINGCENTER_SECRET_ID: SECRET_ID,

@@ -129,7 +129,8 @@ export async function startFixtures(workdir: string): Promise<Fixtures> {
     const env: Record<string, string> = {
       ...environment,
       ...BENCH_QUOTA_ENV,
-      PACER_TABLE_NAME: PACER_TABLE,
+      // A caller measuring its own DynamoDB set-up (bench/pacer-cold-start.ts) passes its endpoint and table.
+      PACER_TABLE_NAME: environment.PACER_TABLE_NAME ?? PACER_TABLE,
       PATH: process.env.PATH ?? '',
       HOME: home,
       AWS_REGION: 'us-east-1',
@@ -138,7 +139,7 @@ export async function startFixtures(workdir: string): Promise<Fixtures> {
       AWS_SECRET_ACCESS_KEY: 'bench-dummy-secret-access-key',
       AWS_SESSION_TOKEN: 'bench-dummy-session-token',
       AWS_ENDPOINT_URL_SECRETS_MANAGER: standIn.url,
-      AWS_ENDPOINT_URL_DYNAMODB: dynamo.url,
+      AWS_ENDPOINT_URL_DYNAMODB: environment.AWS_ENDPOINT_URL_DYNAMODB ?? dynamo.url,
       AWS_EXECUTION_ENV: 'AWS_Lambda_nodejs22.x',
       AWS_LAMBDA_INITIALIZATION_TYPE: 'on-demand',
       TZ: ':UTC',

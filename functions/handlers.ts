@@ -96,7 +96,9 @@ function executionNameOf(event: unknown): string | undefined {
   return typeof name === 'string' ? name : undefined;
 }
 
-export const createUpsertProspectHandler = stepHandler('upsert-prospect', upsertProspectStep);
-export const createNoteHandler = stepHandler('create-note', createNoteStep);
-export const createTaskHandler = stepHandler('create-task', createTaskStep);
-export const createMeetingHandler = stepHandler('create-meeting', createMeetingStep);
+// Marked pure so that esbuild leaves the other three steps, and the code only they use, out of each entry's bundle
+// (bench/README.md: createNote's bundle 14 KB smaller, its load 3 ms shorter).
+export const createUpsertProspectHandler = /* @__PURE__ */ stepHandler('upsert-prospect', upsertProspectStep);
+export const createNoteHandler = /* @__PURE__ */ stepHandler('create-note', createNoteStep);
+export const createTaskHandler = /* @__PURE__ */ stepHandler('create-task', createTaskStep);
+export const createMeetingHandler = /* @__PURE__ */ stepHandler('create-meeting', createMeetingStep);

@@ -27,14 +27,14 @@ function lazy<T>(build: () => T): () => T {
 // before an earlier step has written anything. `^$|` leaves "" to minLength's clearer "must not be empty".
 const requiredText = (max: number) => z.string().check(z.minLength(1), z.maxLength(max), z.regex(/^$|\S/, 'must not be blank (whitespace only)'));
 const optionalText = (max: number) => z.optional(z.nullable(z.string().check(z.maxLength(max))));
-const userIdField = lazy(() => z.optional(requiredText(200)));
+const userIdField = /* @__PURE__ */ lazy(() => z.optional(requiredText(200)));
 /** Every date field's schema: import typing (import-row.ts) recognises date columns by this identity. */
-export const dateInput = lazy(() => z.union([
+export const dateInput = /* @__PURE__ */ lazy(() => z.union([
   z.int().check(z.minimum(0)),
   z.string().check(z.regex(ISO_DATE_TIME_PATTERN, 'must be an ISO 8601 date like 2025-10-10T14:00:00Z, or epoch milliseconds')),
 ]));
 
-export const prospectSchema = lazy(() => z.strictObject({
+export const prospectSchema = /* @__PURE__ */ lazy(() => z.strictObject({
   firstName: requiredText(200),
   lastName: requiredText(200),
   email: z.optional(z.nullable(z.email().check(z.maxLength(254)))),
@@ -54,7 +54,7 @@ export const prospectSchema = lazy(() => z.strictObject({
   postalCode: optionalText(40),
 }));
 
-export const noteSchema = lazy(() => z.strictObject({
+export const noteSchema = /* @__PURE__ */ lazy(() => z.strictObject({
   body: requiredText(100_000),
   pin: z.optional(z.boolean()),
   date: z.optional(dateInput()),
@@ -63,14 +63,14 @@ export const noteSchema = lazy(() => z.strictObject({
   fileUrl: z.optional(z.url({ protocol: /^https$/, error: 'must be an https:// URL' }).check(z.maxLength(2000))),
 }));
 
-export const taskSchema = lazy(() => z.strictObject({
+export const taskSchema = /* @__PURE__ */ lazy(() => z.strictObject({
   task: requiredText(2000),
   assignedTo: userIdField(),
   dueAt: z.optional(dateInput()),
   userId: userIdField(),
 }));
 
-export const meetingSchema = lazy(() => z.strictObject({
+export const meetingSchema = /* @__PURE__ */ lazy(() => z.strictObject({
   meetingDate: dateInput(),
   timeZone: requiredText(64).check(z.refine((zone) => canonicalTimeZone(zone) !== undefined, 'must be an IANA time zone such as America/New_York')),
   meetingType: requiredText(100),
@@ -80,7 +80,7 @@ export const meetingSchema = lazy(() => z.strictObject({
   userId: userIdField(),
 }));
 
-export const workflowInputSchema = lazy(() => z.strictObject({
+export const workflowInputSchema = /* @__PURE__ */ lazy(() => z.strictObject({
   idempotencyKey: z.optional(requiredText(200)),
   prospect: prospectSchema(),
   note: z.optional(noteSchema()),
@@ -226,7 +226,7 @@ function sectionParser<S extends z.ZodMiniType, Out>(name: string, schema: () =>
 }
 
 /** Each later step re-validates its own section: a handler must not trust its input even inside the state machine. */
-export const parseProspectSection = sectionParser('prospect', prospectSchema, normaliseProspect);
-export const parseNoteSection = sectionParser('note', noteSchema, normaliseNote);
-export const parseTaskSection = sectionParser('task', taskSchema, normaliseTask);
-export const parseMeetingSection = sectionParser('meeting', meetingSchema, normaliseMeeting);
+export const parseProspectSection = /* @__PURE__ */ sectionParser('prospect', prospectSchema, normaliseProspect);
+export const parseNoteSection = /* @__PURE__ */ sectionParser('note', noteSchema, normaliseNote);
+export const parseTaskSection = /* @__PURE__ */ sectionParser('task', taskSchema, normaliseTask);
+export const parseMeetingSection = /* @__PURE__ */ sectionParser('meeting', meetingSchema, normaliseMeeting);

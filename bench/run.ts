@@ -21,7 +21,7 @@ import {
 const { values: args } = parseArgs({
   options: {
     json: { type: 'boolean', default: false },
-    'cold-runs': { type: 'string', default: '21' },
+    'cold-runs': { type: 'string', default: '31' },
     'warm-iterations': { type: 'string', default: '2000' },
     'warm-rounds': { type: 'string', default: '5' },
     'e2e-runs': { type: 'string', default: '9' },

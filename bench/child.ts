@@ -12,10 +12,8 @@ interface Job {
   mode: 'cold' | 'warm' | 'bare';
   /** cold/warm: the bundle to import. */
   bundlePath?: string;
-  /** The event template; warm loops give each invocation its own key (see keyed()). */
+  /** The event template, `{state, execution}`; each invocation gets its own key (see keyed()). */
   event?: unknown;
-  /** Where the per-invocation key goes: 'executionKey' (upsert) or 'run.idempotencyKey' (the others). */
-  keyField?: 'executionKey' | 'run.idempotencyKey';
   keyPrefix?: string;
   warmup?: number;
   iterations?: number;
@@ -30,12 +28,15 @@ const report = (result: unknown): void => {
   writeSync(3, `${JSON.stringify(result)}\n`);
 };
 
+/**
+ * A fresh object per call, as the Lambda runtime parses each payload anew, under its own execution: the first step's
+ * key is the execution name (the quickstart input has no idempotencyKey), the later steps carry it in `state.run`.
+ */
 function keyed(index: number): unknown {
-  // A fresh object per call, as the Lambda runtime parses each payload anew.
-  const event = structuredClone(job.event) as Record<string, unknown> & { run?: Record<string, unknown> };
+  const event = structuredClone(job.event) as { state: { run?: { idempotencyKey: string } }; execution: { name: string } };
   const key = `${job.keyPrefix ?? 'bench'}-${index}`;
-  if (job.keyField === 'executionKey') event.executionKey = key;
-  else if (event.run) event.run.idempotencyKey = key;
+  event.execution.name = key;
+  if (event.state.run) event.state.run.idempotencyKey = key;
   return event;
 }
 

@@ -1,14 +1,19 @@
-// Shared by bench/run.ts and bench/ablation.ts: the loopback fixtures (HiringCenter sandbox, Secrets Manager stand-in),
-// the handlers' events, the environment a Lambda would see, and the fresh child processes that do the measuring.
+// Shared by bench/run.ts and bench/ablation.ts: the loopback fixtures (HiringCenter sandbox, Secrets Manager and DynamoDB
+// stand-ins), the handlers' events, the environment a Lambda would see, and the fresh child processes that do the
+// measuring.
 import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { stripTypeScriptTypes } from 'node:module';
 import { loadavg } from 'node:os';
 import { join } from 'node:path';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { quotaSettingsFromEnv } from '../functions/commons/dependencies.ts';
 import { HiringCenterClient, closeSharedAgents } from '../lib/hiringcenter/index.ts';
 import { startSandbox, type Sandbox } from '../dev/sandbox/index.ts';
+import { createQuotaPacer, DynamoDbPacerStore, quotaKeyForSecret } from '../lib/pacer/index.ts';
 import { StaticKeyProvider } from '../lib/secrets/index.ts';
+import { startDynamoDbStandIn, type DynamoDbStandIn } from './dynamodb-standin.ts';
 import { COUNT_PATH, startSecretsManagerStandIn, type SecretsManagerStandIn } from './secrets-manager-standin.ts';
 
 export const progress = (message: string): void => {
@@ -50,6 +55,7 @@ export interface ChildJob {
 export interface Fixtures {
   readonly sandbox: Sandbox;
   readonly standIn: SecretsManagerStandIn;
+  readonly dynamo: DynamoDbStandIn;
   readonly apiKey: string;
   readonly quickstart: Record<string, unknown>;
   /**
@@ -61,6 +67,17 @@ export interface Fixtures {
 }
 
 const SECRET_ID = 'hiringcenter/bench-api-key';
+const PACER_TABLE = 'bench-pacer';
+/**
+ * The quota the pacer is configured with, as the sandbox's: lifted, so that a warm loop of thousands of calls measures
+ * a reservation per call (one UpdateItem) and never a wait. The deployed default (500/min) would pace it at 137 ms.
+ */
+export const BENCH_QUOTA_ENV = { API_QUOTA_PER_MINUTE: '1000000000', API_QUOTA_PER_HOUR: '1000000000' } as const;
+
+/** A workflow step's event as its Task state builds it (lib/workflow/state.ts); `execution.name` is set per call. */
+function stepEvent(state: unknown, startTime: string): unknown {
+  return { state, execution: { name: 'replaced-per-call', startTime } };
+}
 
 /** Starts the loopback servers and seeds the prospect that the activity steps attach to. `workdir` must be writable. */
 export async function startFixtures(workdir: string): Promise<Fixtures> {
@@ -73,12 +90,25 @@ export async function startFixtures(workdir: string): Promise<Fixtures> {
   const prospect = await client.upsertProspect(quickstart.prospect as never, { idempotencyKey: `bench-seed-${randomUUID()}` });
   await closeSharedAgents();
   const run = { prospectId: prospect.item.id, idempotencyKey: 'replaced-per-call', warnings: [] as string[] };
-  const events: Record<EventKind, { event: unknown; keyField: string }> = {
-    upsert: { event: { input: quickstart, executionKey: 'replaced-per-call', executionName: 'bench' }, keyField: 'executionKey' },
-    note: { event: { note: quickstart.note, run, executionName: 'bench' }, keyField: 'run.idempotencyKey' },
-    task: { event: { task: quickstart.task, run, executionName: 'bench' }, keyField: 'run.idempotencyKey' },
-    meeting: { event: { meeting: quickstart.meeting, run, executionName: 'bench' }, keyField: 'run.idempotencyKey' },
+  // Each activity step gets the state with only its own section left to write, as after the previous steps.
+  const activity = (section: 'note' | 'task' | 'meeting') => ({ sections: { note: null, task: null, meeting: null, [section]: quickstart[section] }, run });
+  // Minutes before the run, as for an execution that just started: no quota wait ends past its timeout.
+  const startTime = new Date().toISOString();
+  const events: Record<EventKind, unknown> = {
+    upsert: stepEvent(quickstart, startTime),
+    note: stepEvent(activity('note'), startTime),
+    task: stepEvent(activity('task'), startTime),
+    meeting: stepEvent(activity('meeting'), startTime),
   };
+
+  // The pacer's item exists in a deployed table (every step writes it), so a new container's first guess of an idle
+  // schedule holds and its first reservation is one UpdateItem. Written here once, with the children's own settings.
+  const dynamo = await startDynamoDbStandIn({ mode: 'table' });
+  const seedClient = new DynamoDBClient({ endpoint: dynamo.url, region: 'us-east-1', credentials: { accessKeyId: 'bench', secretAccessKey: 'bench' } });
+  await createQuotaPacer({
+    store: new DynamoDbPacerStore({ tableName: PACER_TABLE, client: seedClient }), quotaKey: quotaKeyForSecret(SECRET_ID), ...quotaSettingsFromEnv(BENCH_QUOTA_ENV),
+  }).reserve();
+  seedClient.destroy();
 
   // Types stripped once, up front: run as .ts, every child would first load Node's type stripper, whose work and
   // garbage would land in the process whose cold start is being measured.
@@ -98,6 +128,9 @@ export async function startFixtures(workdir: string): Promise<Fixtures> {
   const run_ = (job: ChildJob, environment: Record<string, string>, options: { apiKeyInEnv?: boolean } = {}) => {
     const env: Record<string, string> = {
       ...environment,
+      ...BENCH_QUOTA_ENV,
+      // A caller measuring its own DynamoDB set-up (bench/pacer-cold-start.ts) passes its endpoint and table.
+      PACER_TABLE_NAME: environment.PACER_TABLE_NAME ?? PACER_TABLE,
       PATH: process.env.PATH ?? '',
       HOME: home,
       AWS_REGION: 'us-east-1',
@@ -106,7 +139,10 @@ export async function startFixtures(workdir: string): Promise<Fixtures> {
       AWS_SECRET_ACCESS_KEY: 'bench-dummy-secret-access-key',
       AWS_SESSION_TOKEN: 'bench-dummy-session-token',
       AWS_ENDPOINT_URL_SECRETS_MANAGER: standIn.url,
+      AWS_ENDPOINT_URL_DYNAMODB: environment.AWS_ENDPOINT_URL_DYNAMODB ?? dynamo.url,
       AWS_EXECUTION_ENV: 'AWS_Lambda_nodejs22.x',
+      AWS_LAMBDA_INITIALIZATION_TYPE: 'on-demand',
+      TZ: ':UTC',
       AWS_LAMBDA_FUNCTION_NAME: 'bench',
       AWS_LAMBDA_FUNCTION_MEMORY_SIZE: '256',
       HIRINGCENTER_SECRET_ID: SECRET_ID,
@@ -115,7 +151,7 @@ export async function startFixtures(workdir: string): Promise<Fixtures> {
     };
     const payload = {
       ...job,
-      ...events[job.kind ?? 'note'],
+      event: events[job.kind ?? 'note'],
       countUrl: `${standIn.url}${COUNT_PATH}`,
       bare: { url: `${sandbox.url}/${job.route ?? 'notes'}`, apiKey, body: bareBodies[job.route ?? 'notes'], undiciUrl: import.meta.resolve('undici') },
     };
@@ -125,10 +161,12 @@ export async function startFixtures(workdir: string): Promise<Fixtures> {
   return {
     sandbox,
     standIn,
+    dynamo,
     apiKey,
     quickstart,
     run: run_,
     close: async () => {
+      await dynamo.close();
       await standIn.close();
       await sandbox.close();
     },

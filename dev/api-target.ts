@@ -1,4 +1,5 @@
-import { createKeyProvider, StaticKeyProvider } from '../lib/secrets/index.ts';
+import { keyProviderFromEnv } from '../functions/commons/dependencies.ts';
+import { StaticKeyProvider } from '../lib/secrets/index.ts';
 import type { ApiKeyProvider } from '../lib/secrets/types.ts';
 import { startSandbox, type Sandbox } from './sandbox/index.ts';
 
@@ -17,7 +18,7 @@ export interface ApiTarget {
  * no key is configured.
  */
 export async function openApiTarget(baseUrl: string | undefined, env: NodeJS.ProcessEnv): Promise<ApiTarget> {
-  if (baseUrl !== undefined) return { url: baseUrl, keys: createKeyProvider(env), close: async () => undefined };
+  if (baseUrl !== undefined) return { url: baseUrl, keys: keyProviderFromEnv(env), close: async () => undefined };
   const sandbox = await startSandbox();
   return { url: sandbox.url, keys: new StaticKeyProvider(sandbox.apiKey), sandbox, close: () => sandbox.close() };
 }

@@ -6,7 +6,7 @@ import {
 import { StateNames } from '../infra/state-machine-definition.ts';
 import { ErrorName } from '../lib/errors.ts';
 import { activityEventFromStatus, type ActivityEvent, type ExecutionStatus } from '../lib/workflow/activity-events.ts';
-import type { StepDependencies } from '../lib/workflow/dependencies.ts';
+import type { StepDependencies } from '../functions/handlers.ts';
 import type { WorkflowRun } from '../lib/workflow/steps.ts';
 import { synthesizeWorkflow } from './definition.ts';
 import { RunEventReader, type RunEvent } from './run-events.ts';

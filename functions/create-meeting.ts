@@ -1,5 +1,5 @@
-import { lazyDependencies } from '../lib/workflow/dependencies.ts';
+import { lambdaStep } from './commons/powertools.ts';
 import { createMeetingHandler } from './handlers.ts';
 
-/** Lambda entry: collaborators come from the environment, built once per container on the first invocation. */
-export const handler = createMeetingHandler(lazyDependencies());
+/** Lambda entry: collaborators from the environment, built once per container on the first invocation. */
+export const handler = lambdaStep(createMeetingHandler);

@@ -4,7 +4,7 @@ import type { IFunction } from 'aws-cdk-lib/aws-lambda';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import type * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
-import { METRICS_NAMESPACE, MetricName, SERVICE_NAME } from '../lib/metrics.ts';
+import { METRICS_NAMESPACE, MetricDimension, MetricName, SERVICE_NAME } from '../functions/commons/constants.ts';
 
 export interface OperationsDashboardProps {
   workflow: sfn.IStateMachine;
@@ -28,7 +28,7 @@ function search(metric: string, dimensions: string[], statistic: string, label: 
 /**
  * One CloudWatch dashboard for operators: are workflows completing, which steps fail and why, how the API and its quota
  * behave, whether events pile up undelivered, and how imports progress. Step Functions' own metrics for the executions;
- * the steps' embedded metrics (lib/metrics.ts) for steps, API latency, 429s and quota waits.
+ * the steps' embedded metrics (functions/commons/constants.ts) for steps, API latency, 429s and quota waits.
  */
 export class OperationsDashboard extends Construct {
   readonly dashboard: cloudwatch.Dashboard;
@@ -46,17 +46,17 @@ export class OperationsDashboard extends Construct {
       new cloudwatch.GraphWidget({ title: 'Workflow executions', left: executions(props.workflow), width: 12 }),
       new cloudwatch.GraphWidget({
         title: 'Steps: succeeded, and failed by error name',
-        left: [search(MetricName.stepSucceeded, ['step'], 'Sum', 'succeeded')],
-        right: [search(MetricName.stepFailed, ['step', 'errorName'], 'Sum', 'failed')],
+        left: [search(MetricName.StepSucceeded, [MetricDimension.step], 'Sum', 'succeeded')],
+        right: [search(MetricName.StepFailed, [MetricDimension.step, MetricDimension.errorName], 'Sum', 'failed')],
         width: 12,
       }),
     );
     this.dashboard.addWidgets(
-      new cloudwatch.GraphWidget({ title: 'HiringCenter API latency (p95, ms)', left: [search(MetricName.apiLatency, ['route'], 'p95', 'p95')], width: 8 }),
+      new cloudwatch.GraphWidget({ title: 'HiringCenter API latency (p95, ms)', left: [search(MetricName.ApiLatency, [MetricDimension.route], 'p95', 'p95')], width: 8 }),
       new cloudwatch.GraphWidget({
         title: '429s from the API, and quota waits (p95, ms)',
-        left: [search(MetricName.apiRateLimited, [], 'Sum', '429s')],
-        right: [search(MetricName.quotaWait, [], 'p95', 'quota wait p95')],
+        left: [search(MetricName.ApiRateLimited, [], 'Sum', '429s')],
+        right: [search(MetricName.QuotaWait, [], 'p95', 'quota wait p95')],
         width: 8,
       }),
       new cloudwatch.GraphWidget({

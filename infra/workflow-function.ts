@@ -5,6 +5,7 @@ import { Architecture, Runtime, Tracing } from 'aws-cdk-lib/aws-lambda';
 import { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { Construct } from 'constructs';
+import { METRICS_NAMESPACE, SERVICE_NAME } from '../functions/commons/constants.ts';
 import { LAMBDA_BUNDLING, LAMBDA_RUNTIME_ENVIRONMENT } from './bundling.ts';
 
 export interface WorkflowFunctionProps {
@@ -21,11 +22,20 @@ export interface WorkflowFunctionProps {
   dlqReason: string;
 }
 
+/**
+ * Powertools' own settings (functions/commons/powertools.ts passes the same names in code): every log line's `service`
+ * and the CloudWatch namespace of every EMF metric, visible in the function's configuration.
+ */
+const POWERTOOLS_ENVIRONMENT: Readonly<Record<string, string>> = {
+  POWERTOOLS_SERVICE_NAME: SERVICE_NAME,
+  POWERTOOLS_METRICS_NAMESPACE: METRICS_NAMESPACE,
+};
+
 const PINNED_RUNTIME = 'Pinned to Node.js 22, the runtime the handlers are built for, tested and benchmarked on; moving to 24 is a deliberate upgrade.';
 
 /**
  * Every Lambda of the project: bundled the one way infra/bundling.ts describes, on arm64 and Node.js 22, with its own
- * log group and its own role. The role is made here rather than AWSLambdaBasicExecutionRole, whose managed policy may
+ * log group, its own role, and the Powertools service name and metrics namespace. The role is made here rather than AWSLambdaBasicExecutionRole, whose managed policy may
  * write to every log group in the account.
  */
 export class WorkflowFunction extends NodejsFunction {
@@ -44,7 +54,7 @@ export class WorkflowFunction extends NodejsFunction {
       memorySize: 256,
       timeout: props.timeout ?? Duration.seconds(60),
       tracing: Tracing.ACTIVE,
-      environment: { ...props.environment, ...LAMBDA_RUNTIME_ENVIRONMENT },
+      environment: { ...props.environment, ...POWERTOOLS_ENVIRONMENT, ...LAMBDA_RUNTIME_ENVIRONMENT },
       role,
       logGroup,
       bundling: LAMBDA_BUNDLING,

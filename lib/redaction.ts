@@ -1,6 +1,6 @@
 /**
- * The one place that decides what counts as a secret or a contact detail in text: log lines (lib/log.ts), API error
- * text before it becomes an error message (lib/hiringcenter/errors.ts), API warnings and step errors
+ * The one place that decides what counts as a secret or a contact detail in text: log lines (`redactLogFields`, below),
+ * API error text before it becomes an error message (lib/hiringcenter/errors.ts), API warnings and step errors
  * (lib/workflow/steps.ts), and, through the pattern sources below, the webhook's mapping templates
  * (infra/webhook-templates.ts), which run the same regular expressions in API Gateway's Java engine.
  *
@@ -108,4 +108,26 @@ function phoneDigitsPattern(digits: string): RegExp {
 
 function escapeRegExp(text: string): string {
   return text.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&');
+}
+
+/** Field names whose values are never logged, whatever they hold. */
+const SENSITIVE_FIELD = /^(api[-_]?key|authorization|x-api-key|secret|password|token|email|phone)$/i;
+const MAX_FIELD_DEPTH = 6;
+
+/**
+ * What a log line may show of the fields a caller passes: sensitive field names masked, every string through
+ * `redactText`, an Error reduced to its name and redacted message (its stack repeats the message and adds nothing a
+ * step's logs need). Both log adapters use it: the Powertools formatter in Lambda (functions/commons/powertools.ts) and
+ * the JSON-lines logger of local runs (dev/json-logger.ts).
+ */
+export function redactLogFields(value: unknown, secrets: readonly string[] = [], depth = 0): unknown {
+  if (typeof value === 'string') return redactText(value, secrets);
+  if (depth > MAX_FIELD_DEPTH || value === null || typeof value !== 'object') return value;
+  if (value instanceof Error) return { name: value.name, message: redactText(value.message, secrets) };
+  if (Array.isArray(value)) return value.map((item) => redactLogFields(item, secrets, depth + 1));
+  const out: Record<string, unknown> = {};
+  for (const [key, inner] of Object.entries(value)) {
+    out[key] = SENSITIVE_FIELD.test(key) ? '[redacted]' : redactLogFields(inner, secrets, depth + 1);
+  }
+  return out;
 }

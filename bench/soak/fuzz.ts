@@ -9,8 +9,8 @@ import {
   createMeetingHandler, createNoteHandler, createTaskHandler, createUpsertProspectHandler, type StepHandler,
 } from '../../functions/handlers.ts';
 import { InputInvalidError } from '../../lib/errors.ts';
-import { createJsonLogger } from '../../lib/log.ts';
-import type { StepDependencies } from '../../lib/workflow/dependencies.ts';
+import { createJsonLogger } from '../../dev/json-logger.ts';
+import type { StepDependencies } from '../../functions/handlers.ts';
 import { localStepDependencies } from '../../dev/local-dependencies.ts';
 import { parseWorkflowInput, type WorkflowConfig } from '../../lib/workflow/input.ts';
 import { workflowInputJsonSchema } from '../../lib/workflow/json-schema.ts';

@@ -8,7 +8,7 @@ import { localStepDependencies } from '../../dev/local-dependencies.ts';
 import { createQuotaPacer, MemoryPacerStore, type QuotaPacer } from '../../lib/pacer/index.ts';
 import { redriveWorkflowLocally, runWorkflowLocally, type LocalRunOptions, type LocalRunResult } from '../../dev/runner.ts';
 import { startSandbox, type FaultKind, type RandomFaults, type Sandbox } from '../../dev/sandbox/index.ts';
-import { createJsonLogger } from '../../lib/log.ts';
+import { createJsonLogger } from '../../dev/json-logger.ts';
 import { StaticKeyProvider } from '../../lib/secrets/index.ts';
 
 export interface RigOptions {

@@ -1,7 +1,6 @@
 import { HiringCenterClient } from '../../lib/hiringcenter/index.ts';
 import { isWorkflowError } from '../../lib/errors.ts';
-import { createKeyProvider } from '../../lib/secrets/index.ts';
-import { DEFAULT_BASE_URL } from '../../lib/workflow/dependencies.ts';
+import { DEFAULT_BASE_URL, keyProviderFromEnv } from '../../functions/commons/dependencies.ts';
 import { parseOptions } from '../cli.ts';
 
 const HELP = `Usage: hc-workflow doctor [--base-url URL]
@@ -17,7 +16,7 @@ export async function run(argv: string[]): Promise<number> {
   if (parsed.values.help) return void process.stdout.write(HELP), 0;
   const baseUrl = parsed.values['base-url'] ?? (process.env.HIRINGCENTER_BASE_URL?.trim() || DEFAULT_BASE_URL);
   try {
-    const client = new HiringCenterClient({ baseUrl, keys: createKeyProvider(process.env) });
+    const client = new HiringCenterClient({ baseUrl, keys: keyProviderFromEnv(process.env) });
     const auth = await client.verifyAuth();
     process.stdout.write(`✓ ${baseUrl}: key accepted\n${JSON.stringify(auth, null, 2)}\n`);
     return 0;

@@ -48,8 +48,9 @@ export async function run(argv: string[]): Promise<number> {
   if (baseUrl !== undefined && !isHttpUrl(baseUrl)) return usageError(`hc-workflow run: --base-url "${baseUrl}" is not an http(s) URL, e.g. http://127.0.0.1:4010/v2.`);
 
   // Loaded only now: synthesizing the CDK app is the slow part, and --help or a usage error should not wait for it.
-  const [{ HiringCenterClient }, { createJsonLogger, silentLogger }, { createKeyProvider, StaticKeyProvider }, { startSandbox }, { runWorkflowLocally }, { localStepDependencies }] = await Promise.all([
-    import('../../lib/hiringcenter/index.ts'), import('../../lib/log.ts'), import('../../lib/secrets/index.ts'), import('../sandbox/index.ts'), import('../runner.ts'), import('../local-dependencies.ts'),
+  const [{ HiringCenterClient }, { silentLogger }, { createJsonLogger }, { keyProviderFromEnv }, { StaticKeyProvider }, { startSandbox }, { runWorkflowLocally }, { localStepDependencies }] = await Promise.all([
+    import('../../lib/hiringcenter/index.ts'), import('../../lib/log.ts'), import('../json-logger.ts'), import('../../functions/commons/dependencies.ts'),
+    import('../../lib/secrets/index.ts'), import('../sandbox/index.ts'), import('../runner.ts'), import('../local-dependencies.ts'),
   ]);
   const progress = values.json ? () => undefined : (line: string) => process.stderr.write(`${line}\n`);
   let sandbox: Sandbox | undefined;
@@ -62,7 +63,7 @@ export async function run(argv: string[]): Promise<number> {
       target = sandbox.url;
       progress(`Started the embedded HiringCenter sandbox at ${sandbox.url} (no base URL given).`);
     } else {
-      keys = createKeyProvider(process.env);
+      keys = keyProviderFromEnv(process.env);
       target = baseUrl;
     }
   } catch (error) {

@@ -1,5 +1,5 @@
 import type { ImportItem, KeyedWorkflowInput } from '../../lib/workflow/import-row.ts';
-import type { StepDependencies } from '../../lib/workflow/dependencies.ts';
+import type { StepDependencies } from '../../functions/handlers.ts';
 import { synthesizeItemProcessor } from '../definition.ts';
 import { runWorkflowLocally, type LocalRunResult } from '../runner.ts';
 

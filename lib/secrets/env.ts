@@ -3,13 +3,13 @@ import type { ApiKeyProvider } from './types.ts';
 export type Env = Readonly<Record<string, string | undefined>>;
 
 /**
- * Reads `HIRINGCENTER_API_KEY` for the CLI and local runs. The environment is read on every call (it is cheap), so
- * `refreshApiKey()` sees a changed value. Importing this file does not load the AWS SDK.
+ * Reads `HIRINGCENTER_API_KEY` from the environment it is given (the CLI and local runs pass theirs) on every call (it is
+ * cheap), so `refreshApiKey()` sees a changed value. Importing this file does not load the AWS SDK.
  */
 export class EnvKeyProvider implements ApiKeyProvider {
   readonly #env: Env;
 
-  constructor(env: Env = process.env) {
+  constructor(env: Env) {
     this.#env = env;
   }
 

@@ -1,107 +1,62 @@
-import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { getSecret } from '@aws-lambda-powertools/parameters/secrets';
 import * as z from 'zod/mini';
 import type { ApiKeyProvider } from './types.ts';
 
-export const DEFAULT_SECRET_TTL_MS = 300_000;
-
-export interface SecretsManagerKeyProviderOptions {
-  /** Secret ARN or name. */
-  secretId: string;
-  /** Created lazily on the first fetch when omitted, so constructing the provider costs nothing at cold start. */
-  client?: SecretsManagerClient;
-  /** How long a fetched key is served from memory. Default 300_000 (5 minutes); 0 disables the cache. */
-  ttlMs?: number;
-  /** Clock in epoch milliseconds. Default `Date.now`. */
-  now?: () => number;
-}
+/** How long a read key is served from Powertools Parameters' cache before Secrets Manager is asked again. */
+export const SECRET_MAX_AGE_SECONDS = 300;
 
 const EXPECTED_SHAPE = 'plain text (the key itself) or JSON {"apiKey":"..."}';
 
 const SecretJson = z.object({ apiKey: z.string().check(z.trim(), z.minLength(1)) });
 
-interface Fetch {
-  promise: Promise<string>;
-  /** Started by `refreshApiKey()`, i.e. after a 401: only such a fetch may answer another refresh. */
-  forRefresh: boolean;
-}
-
 /**
- * Reads the HiringCenter API key from Secrets Manager and keeps it per container for `ttlMs`.
- *
- * Every concurrent caller shares one in-flight `GetSecretValue`; a failed fetch is never cached. The key lives in
- * private fields only, so logging the provider (or any error it throws) never prints it.
+ * The API key from Secrets Manager through Powertools Parameters' `getSecret`, which keeps the value for
+ * SECRET_MAX_AGE_SECONDS; `refreshApiKey()` (after a 401) reads it again with `forceFetch`. A read already under way is
+ * shared: a step starts one next to its first quota reservation (functions/commons/dependencies.ts) and its request
+ * asks for the key before that read is back. The key is never held here, so logging the provider cannot show it.
  */
 export class SecretsManagerKeyProvider implements ApiKeyProvider {
   readonly secretId: string;
-  readonly ttlMs: number;
-  readonly #now: () => number;
-  #client: SecretsManagerClient | undefined;
-  #cached: { key: string; expiresAt: number } | undefined;
-  #inFlight: Fetch | undefined;
+  #pending: Promise<string> | undefined;
 
-  constructor(options: SecretsManagerKeyProviderOptions) {
-    const secretId = typeof options.secretId === 'string' ? options.secretId.trim() : '';
-    if (secretId === '') {
+  constructor(secretId: string) {
+    const trimmed = typeof secretId === 'string' ? secretId.trim() : '';
+    if (trimmed === '') {
       throw new Error('SecretsManagerKeyProvider needs a secretId (the secret ARN or name), e.g. HIRINGCENTER_SECRET_ID');
     }
-    const ttlMs = options.ttlMs ?? DEFAULT_SECRET_TTL_MS;
-    if (!Number.isFinite(ttlMs) || ttlMs < 0) {
-      throw new Error(`SecretsManagerKeyProvider ttlMs must be a finite number >= 0, got ${String(ttlMs)}`);
-    }
-    this.secretId = secretId;
-    this.ttlMs = ttlMs;
-    this.#now = options.now ?? Date.now;
-    this.#client = options.client;
+    this.secretId = trimmed;
   }
 
   getApiKey(): Promise<string> {
-    const cached = this.#cached;
-    if (cached !== undefined && this.#now() < cached.expiresAt) return Promise.resolve(cached.key);
-    return (this.#inFlight ?? this.#startFetch(false)).promise;
+    if (this.#pending) return this.#pending;
+    const pending = this.#read(false).finally(() => {
+      if (this.#pending === pending) this.#pending = undefined;
+    });
+    this.#pending = pending;
+    return pending;
   }
 
   refreshApiKey(): Promise<string> {
-    this.#cached = undefined;
-    // A fetch that began before the 401 may still return the rotated-out key, so only join one begun by a refresh.
-    const inFlight = this.#inFlight;
-    if (inFlight?.forRefresh) return inFlight.promise;
-    return this.#startFetch(true).promise;
+    // A read begun before the 401 may return the rotated-out key: this one starts afresh and is not shared with it.
+    this.#pending = undefined;
+    return this.#read(true);
   }
 
-  #startFetch(forRefresh: boolean): Fetch {
-    const current: Fetch = { forRefresh, promise: this.#fetch() };
-    this.#inFlight = current;
-    current.promise.then(
-      (key) => {
-        // A newer fetch (a refresh that overtook this one) owns the cache; don't overwrite it with an older read.
-        if (this.#inFlight !== current) return;
-        this.#inFlight = undefined;
-        if (this.ttlMs > 0) this.#cached = { key, expiresAt: this.#now() + this.ttlMs };
-      },
-      () => {
-        if (this.#inFlight === current) this.#inFlight = undefined;
-      },
-    );
-    return current;
-  }
-
-  async #fetch(): Promise<string> {
-    this.#client ??= new SecretsManagerClient({});
-    const output = await this.#client
-      .send(new GetSecretValueCommand({ SecretId: this.secretId }))
-      .catch((error: unknown) => {
-        throw describeSdkError(this.secretId, error);
-      });
-    if (output.SecretString === undefined) {
-      if (output.SecretBinary !== undefined) {
-        throw new Error(
-          `Secret ${this.secretId} holds SecretBinary, which is not supported: store the HiringCenter API key as ` +
-            `SecretString, ${EXPECTED_SHAPE}`,
-        );
-      }
-      throw emptySecretError(this.secretId);
+  async #read(forceFetch: boolean): Promise<string> {
+    let value: unknown;
+    try {
+      value = await getSecret(this.secretId, { maxAge: SECRET_MAX_AGE_SECONDS, forceFetch });
+    } catch (error) {
+      throw describeReadError(this.secretId, error);
     }
-    return parseApiKeySecret(this.secretId, output.SecretString);
+    if (value instanceof Uint8Array) {
+      throw new Error(
+        `Secret ${this.secretId} holds SecretBinary, which is not supported: store the HiringCenter API key as ` +
+          `SecretString, ${EXPECTED_SHAPE}`,
+      );
+    }
+    if (typeof value !== 'string') throw emptySecretError(this.secretId);
+    return parseApiKeySecret(this.secretId, value);
   }
 }
 
@@ -140,10 +95,14 @@ function emptySecretError(secretId: string): Error {
   );
 }
 
-/** Turns an SDK failure into a message that names the secret and the fix. The SDK error stays as `cause`. */
-function describeSdkError(secretId: string, error: unknown): Error {
-  const name = error instanceof Error ? error.name : '';
-  const detail = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+/**
+ * Names the secret and the fix. Parameters wraps the SDK's error in a GetParameterError whose `cause` is the SDK error;
+ * that error stays as `cause` here too.
+ */
+function describeReadError(secretId: string, error: unknown): Error {
+  const sdkError = error instanceof Error && error.cause instanceof Error ? error.cause : error;
+  const name = sdkError instanceof Error ? sdkError.name : '';
+  const detail = sdkError instanceof Error ? `${sdkError.name}: ${sdkError.message}` : String(sdkError);
   let message: string;
   switch (name) {
     case 'ResourceNotFoundException':
@@ -171,5 +130,5 @@ function describeSdkError(secretId: string, error: unknown): Error {
     default:
       message = `Could not read secret ${secretId} from Secrets Manager (${detail})`;
   }
-  return new Error(message, { cause: error });
+  return new Error(message, { cause: sdkError });
 }

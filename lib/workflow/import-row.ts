@@ -52,7 +52,7 @@ function unwrap(schema: Schema): { inner: Schema; optional: boolean } {
 /** A cell is text, so the schema decides what the text means. Objects in a list (note.mentions) need JSON Lines. */
 function kindOf(schema: Schema): CellKind {
   const { inner } = unwrap(schema);
-  if (inner === dateInput) return 'date';
+  if (inner === dateInput()) return 'date';
   const def = defOf(inner);
   switch (def.type) {
     case 'string':
@@ -77,7 +77,7 @@ function kindOf(schema: Schema): CellKind {
 function columnsFromSchema(): { columns: Map<string, ImportColumn>; requiredSections: string[] } {
   const columns = new Map<string, ImportColumn>();
   const requiredSections: string[] = [];
-  for (const [key, schema] of Object.entries(workflowInputSchema.shape)) {
+  for (const [key, schema] of Object.entries(workflowInputSchema().shape)) {
     const { inner, optional } = unwrap(schema);
     const shape = defOf(inner).shape;
     if (!shape) {
@@ -92,10 +92,14 @@ function columnsFromSchema(): { columns: Map<string, ImportColumn>; requiredSect
   return { columns, requiredSections };
 }
 
-const { columns: COLUMNS, requiredSections: REQUIRED_SECTIONS } = columnsFromSchema();
+/** Derived once, on the first row: a step that is not running an import never needs them. */
+let derived: { columns: Map<string, ImportColumn>; requiredSections: string[] } | undefined;
+const importColumns = () => (derived ??= columnsFromSchema());
 
 /** Every column a sheet may have, in schema order. */
-export const IMPORT_COLUMNS: readonly ImportColumn[] = [...COLUMNS.values()];
+export function importColumnList(): readonly ImportColumn[] {
+  return [...importColumns().columns.values()];
+}
 export const LIST_SEPARATOR = ';';
 
 /** Spreadsheets keep stray spaces around headers, and the first header can carry a byte-order mark. */
@@ -156,6 +160,7 @@ export function rowToWorkflowInput(row: unknown, config: WorkflowConfig): Import
     const parsed = rowSchema.safeParse(row);
     throw parsed.success ? new InputInvalidError([{ path: '', message: 'must be an object of column → cell text' }], 'row') : toInputInvalid(parsed.error, row, 'row');
   }
+  const { columns, requiredSections } = importColumns();
   const typed: Record<string, unknown> = {};
   const sections: Record<string, Record<string, unknown>> = {};
   const issues: InputIssue[] = [];
@@ -163,7 +168,7 @@ export function rowToWorkflowInput(row: unknown, config: WorkflowConfig): Import
   const seen = new Set<string>();
   for (const [rawHeader, cell] of Object.entries(row)) {
     const header = cleanHeader(rawHeader);
-    const column = COLUMNS.get(header);
+    const column = columns.get(header);
     if (!column || seen.has(header)) {
       // A column without a header is tolerated as long as it is empty (spreadsheets export trailing empty columns).
       if (header === '' && isBlank(cell)) continue;
@@ -186,7 +191,7 @@ export function rowToWorkflowInput(row: unknown, config: WorkflowConfig): Import
     const section = (sections[column.section] ??= {});
     if (value !== undefined) section[column.field] = value;
   }
-  for (const name of REQUIRED_SECTIONS) sections[name] ??= {};
+  for (const name of requiredSections) sections[name] ??= {};
   for (const [name, section] of Object.entries(sections)) typed[name] = section;
   try {
     parseWorkflowInput(typed, config);
@@ -237,9 +242,10 @@ export function canonicalJson(value: unknown): string {
  * present section needs. `headers` in sheet order, so issues can name the spreadsheet column letter.
  */
 export function importColumnIssues(headers: readonly string[]): InputIssue[] {
+  const { columns, requiredSections } = importColumns();
   const cleaned = headers.map(cleanHeader);
   const named = cleaned.filter((header) => header !== '');
-  if (named.length > 0 && !named.some((header) => COLUMNS.has(header))) {
+  if (named.length > 0 && !named.some((header) => columns.has(header))) {
     // Nothing is a known column: most likely the sheet has no header row, so the "headers" are someone's data.
     return [{ path: '(header row)', message: `has no known column; the first row must name each column by its input path, such as ${EXAMPLE_HEADERS}` }];
   }
@@ -247,17 +253,17 @@ export function importColumnIssues(headers: readonly string[]): InputIssue[] {
   const firstColumn = new Map<string, number>();
   cleaned.forEach((header, index) => {
     if (header === '') return;
-    const column = COLUMNS.get(header);
+    const column = columns.get(header);
     const earlier = firstColumn.get(header);
     if (earlier !== undefined) issues.push({ path: header, message: `appears in columns ${columnLetter(earlier)} and ${columnLetter(index)}; keep one` });
     else if (!column) issues.push(unknownColumnIssue(header, index));
     else if (column.kind === 'unsupported') issues.push({ path: header, message: `${UNSUPPORTED} (column ${columnLetter(index)})` });
     if (earlier === undefined) firstColumn.set(header, index);
   });
-  const present = new Set([...REQUIRED_SECTIONS, ...named.flatMap((header) => COLUMNS.get(header)?.section ?? [])]);
-  for (const column of COLUMNS.values()) {
+  const present = new Set([...requiredSections, ...named.flatMap((header) => columns.get(header)?.section ?? [])]);
+  for (const column of columns.values()) {
     if (!column.required || column.section === undefined || !present.has(column.section) || firstColumn.has(column.header)) continue;
-    const why = REQUIRED_SECTIONS.includes(column.section) ? 'every row needs one' : `a ${column.section} needs one (the sheet has other ${column.section}.* columns)`;
+    const why = requiredSections.includes(column.section) ? 'every row needs one' : `a ${column.section} needs one (the sheet has other ${column.section}.* columns)`;
     issues.push({ path: column.header, message: `has no column, and ${why}` });
   }
   return issues;
@@ -285,18 +291,18 @@ function unknownColumnIssue(header: string, index?: number): InputIssue {
 
 function unknownColumnHint(header: string): string {
   const lower = header.toLowerCase();
-  const sameLetters = IMPORT_COLUMNS.find((column) => column.header.toLowerCase() === lower);
+  const sameLetters = importColumnList().find((column) => column.header.toLowerCase() === lower);
   if (sameLetters) return `did you mean "${sameLetters.header}"? (headers are case-sensitive)`;
   const dot = header.indexOf('.');
   const section = dot > 0 ? header.slice(0, dot) : undefined;
   const field = dot > 0 ? header.slice(dot + 1) : header;
-  const fields = IMPORT_COLUMNS.filter((column) => column.section === section && column.kind !== 'unsupported').map((column) => column.field);
+  const fields = importColumnList().filter((column) => column.section === section && column.kind !== 'unsupported').map((column) => column.field);
   if (section !== undefined && fields.length > 0) {
     const renamed = Object.hasOwn(RENAMED_FIELDS, field) ? RENAMED_FIELDS[field] : undefined;
     if (renamed && fields.includes(renamed)) return `did you mean "${section}.${renamed}"? (it was renamed in API v2)`;
     return `the ${section} columns are ${fields.map((name) => `${section}.${name}`).join(', ')}`;
   }
-  const bareField = IMPORT_COLUMNS.filter((column) => column.field === header && column.section !== undefined);
+  const bareField = importColumnList().filter((column) => column.field === header && column.section !== undefined);
   if (bareField.length > 0) return `a header is a dotted input path: did you mean ${bareField.map((column) => `"${column.header}"`).join(' or ')}?`;
   return `a header is a dotted input path, such as ${EXAMPLE_HEADERS}`;
 }

@@ -13,18 +13,28 @@ import { noteBodyToHtml } from './note-html.ts';
  * Length caps are ours (the API documents none). Characters are not bytes, so the whole input is also capped in bytes
  * and nesting (limits.ts): an accepted input always fits in Step Functions' 256 KiB per state.
  */
+/**
+ * Schemas are built on first use, not at load: a step builds only what it parses (createNote the note section, not the
+ * prospect's seventeen fields), and zod 4 spends tens of microseconds on every schema it builds, at every cold start
+ * (bench/README.md).
+ */
+function lazy<T>(build: () => T): () => T {
+  let value: T | undefined;
+  return () => (value ??= build());
+}
+
 // The API trims required text and refuses what is left empty (the sandbox follows the docs), so "  " must fail here,
 // before an earlier step has written anything. `^$|` leaves "" to minLength's clearer "must not be empty".
 const requiredText = (max: number) => z.string().check(z.minLength(1), z.maxLength(max), z.regex(/^$|\S/, 'must not be blank (whitespace only)'));
 const optionalText = (max: number) => z.optional(z.nullable(z.string().check(z.maxLength(max))));
-const userIdField = requiredText(200);
+const userIdField = /* @__PURE__ */ lazy(() => z.optional(requiredText(200)));
 /** Every date field's schema: import typing (import-row.ts) recognises date columns by this identity. */
-export const dateInput = z.union([
+export const dateInput = /* @__PURE__ */ lazy(() => z.union([
   z.int().check(z.minimum(0)),
   z.string().check(z.regex(ISO_DATE_TIME_PATTERN, 'must be an ISO 8601 date like 2025-10-10T14:00:00Z, or epoch milliseconds')),
-]);
+]));
 
-export const prospectSchema = z.strictObject({
+export const prospectSchema = /* @__PURE__ */ lazy(() => z.strictObject({
   firstName: requiredText(200),
   lastName: requiredText(200),
   email: z.optional(z.nullable(z.email().check(z.maxLength(254)))),
@@ -37,55 +47,58 @@ export const prospectSchema = z.strictObject({
   notes: optionalText(10_000),
   title: optionalText(200),
   company: optionalText(200),
-  userId: z.optional(userIdField),
+  userId: userIdField(),
   streetAddress: optionalText(200),
   city: optionalText(200),
   state: optionalText(200),
   postalCode: optionalText(40),
-});
+}));
 
-export const noteSchema = z.strictObject({
+export const noteSchema = /* @__PURE__ */ lazy(() => z.strictObject({
   body: requiredText(100_000),
   pin: z.optional(z.boolean()),
-  date: z.optional(dateInput),
-  userId: z.optional(userIdField),
+  date: z.optional(dateInput()),
+  userId: userIdField(),
   mentions: z.optional(z.array(z.record(z.string(), z.unknown())).check(z.maxLength(50))),
   fileUrl: z.optional(z.url({ protocol: /^https$/, error: 'must be an https:// URL' }).check(z.maxLength(2000))),
-});
+}));
 
-export const taskSchema = z.strictObject({
+export const taskSchema = /* @__PURE__ */ lazy(() => z.strictObject({
   task: requiredText(2000),
-  assignedTo: z.optional(userIdField),
-  dueAt: z.optional(dateInput),
-  userId: z.optional(userIdField),
-});
+  assignedTo: userIdField(),
+  dueAt: z.optional(dateInput()),
+  userId: userIdField(),
+}));
 
-export const meetingSchema = z.strictObject({
-  meetingDate: dateInput,
+export const meetingSchema = /* @__PURE__ */ lazy(() => z.strictObject({
+  meetingDate: dateInput(),
   timeZone: requiredText(64).check(z.refine((zone) => canonicalTimeZone(zone) !== undefined, 'must be an IANA time zone such as America/New_York')),
   meetingType: requiredText(100),
-  ownerId: z.optional(userIdField),
+  ownerId: userIdField(),
   location: optionalText(500),
   notes: optionalText(10_000),
-  userId: z.optional(userIdField),
-});
+  userId: userIdField(),
+}));
 
-export const workflowInputSchema = z.strictObject({
+export const workflowInputSchema = /* @__PURE__ */ lazy(() => z.strictObject({
   idempotencyKey: z.optional(requiredText(200)),
-  prospect: prospectSchema,
-  note: z.optional(noteSchema),
-  task: z.optional(taskSchema),
-  meeting: z.optional(meetingSchema),
-});
+  prospect: prospectSchema(),
+  note: z.optional(noteSchema()),
+  task: z.optional(taskSchema()),
+  meeting: z.optional(meetingSchema()),
+}));
 
-export type WorkflowInput = z.infer<typeof workflowInputSchema>;
-export type ProspectSection = z.infer<typeof prospectSchema>;
+export type WorkflowInput = z.infer<ReturnType<typeof workflowInputSchema>>;
+export type ProspectSection = z.infer<ReturnType<typeof prospectSchema>>;
 
 /** Request bodies without `prospectId`, in the exact form sent to the API (dates in epoch ms, defaults applied). */
 export type ProspectFields = Omit<ProspectSection, 'labels'> & { labels?: string[] | null };
-export type NoteFields = Omit<z.infer<typeof noteSchema>, 'date'> & { date?: number };
-export type TaskFields = Omit<z.infer<typeof taskSchema>, 'dueAt' | 'assignedTo'> & { assignedTo: string; dueAt?: number };
-export type MeetingFields = Omit<z.infer<typeof meetingSchema>, 'meetingDate' | 'ownerId'> & { meetingDate: number; ownerId: string };
+type NoteSection = z.infer<ReturnType<typeof noteSchema>>;
+type TaskSection = z.infer<ReturnType<typeof taskSchema>>;
+type MeetingSection = z.infer<ReturnType<typeof meetingSchema>>;
+export type NoteFields = Omit<NoteSection, 'date'> & { date?: number };
+export type TaskFields = Omit<TaskSection, 'dueAt' | 'assignedTo'> & { assignedTo: string; dueAt?: number };
+export type MeetingFields = Omit<MeetingSection, 'meetingDate' | 'ownerId'> & { meetingDate: number; ownerId: string };
 
 export interface WorkflowRequest {
   idempotencyKey?: string;
@@ -100,17 +113,18 @@ export interface WorkflowConfig {
   defaultUserId?: string;
 }
 
-const SECTION_KEYS: Record<string, readonly string[]> = {
-  '': Object.keys(workflowInputSchema.shape),
-  prospect: Object.keys(prospectSchema.shape),
-  note: Object.keys(noteSchema.shape),
-  task: Object.keys(taskSchema.shape),
-  meeting: Object.keys(meetingSchema.shape),
+/** The keys each object allows, for "unknown field" messages: only read when an input is refused. */
+const SECTION_SCHEMAS: Record<string, () => { shape: object }> = {
+  '': workflowInputSchema,
+  prospect: prospectSchema,
+  note: noteSchema,
+  task: taskSchema,
+  meeting: meetingSchema,
 };
 
 const allowedKeysFor = (prefix: string) => (path: PropertyKey[]) => {
   const section = [prefix, ...path.map(String)].filter(Boolean).join('.');
-  return Object.hasOwn(SECTION_KEYS, section) ? SECTION_KEYS[section] : undefined;
+  return Object.hasOwn(SECTION_SCHEMAS, section) ? Object.keys(SECTION_SCHEMAS[section]?.().shape ?? {}) : undefined;
 };
 
 const MISSING_USER = 'is required unless a default user id is configured (HIRINGCENTER_DEFAULT_USER_ID, or CDK context defaultUserId)';
@@ -124,7 +138,7 @@ const normaliseProspect: Normaliser<ProspectSection, ProspectFields> = (prospect
   return { ...rest, labels: labels.split(',').map((label) => label.trim()).filter((label) => label.length > 0) };
 };
 
-const normaliseNote: Normaliser<z.infer<typeof noteSchema>, NoteFields> = (note, _config, report) => {
+const normaliseNote: Normaliser<NoteSection, NoteFields> = (note, _config, report) => {
   const { date, body, ...rest } = note;
   const normalised: NoteFields = { ...rest, body: noteBodyToHtml(body) };
   if (date !== undefined) {
@@ -134,7 +148,7 @@ const normaliseNote: Normaliser<z.infer<typeof noteSchema>, NoteFields> = (note,
   return normalised;
 };
 
-const normaliseTask: Normaliser<z.infer<typeof taskSchema>, TaskFields> = (task, config, report) => {
+const normaliseTask: Normaliser<TaskSection, TaskFields> = (task, config, report) => {
   const { dueAt, assignedTo, ...rest } = task;
   const assignee = assignedTo ?? config.defaultUserId;
   if (assignee === undefined) report('assignedTo', MISSING_USER);
@@ -146,7 +160,7 @@ const normaliseTask: Normaliser<z.infer<typeof taskSchema>, TaskFields> = (task,
   return normalised;
 };
 
-const normaliseMeeting: Normaliser<z.infer<typeof meetingSchema>, MeetingFields> = (meeting, config, report) => {
+const normaliseMeeting: Normaliser<MeetingSection, MeetingFields> = (meeting, config, report) => {
   const { meetingDate, ownerId, timeZone, ...rest } = meeting;
   const owner = ownerId ?? config.defaultUserId;
   if (owner === undefined) report('ownerId', MISSING_USER);
@@ -174,7 +188,7 @@ function dateOrReport(value: number | string, zone: string, report: (message: st
  */
 export function parseWorkflowInput(raw: unknown, config: WorkflowConfig): WorkflowRequest {
   const limits = isPlainObject(raw) ? inputLimitIssues(raw) : [];
-  const parsed = workflowInputSchema.safeParse(raw);
+  const parsed = workflowInputSchema().safeParse(raw);
   if (!parsed.success) throw withIssues(toInputInvalid(parsed.error, raw, 'workflow input', allowedKeysFor('')), limits);
   if (limits.length > 0) throw new InputInvalidError(limits);
   const issues: InputIssue[] = [];
@@ -198,10 +212,10 @@ function withIssues(error: InputInvalidError, extra: InputIssue[]): InputInvalid
   return extra.length === 0 ? error : new InputInvalidError([...error.issues, ...extra], error.subject);
 }
 
-function sectionParser<S extends z.ZodMiniType, Out>(name: string, schema: S, normalise: Normaliser<z.infer<S>, Out>) {
+function sectionParser<S extends z.ZodMiniType, Out>(name: string, schema: () => S, normalise: Normaliser<z.infer<S>, Out>) {
   return (raw: unknown, config: WorkflowConfig): Out => {
     const limits = isPlainObject(raw) ? inputLimitIssues(raw, name) : [];
-    const parsed = schema.safeParse(raw);
+    const parsed = schema().safeParse(raw);
     if (!parsed.success) throw withIssues(toInputInvalid(parsed.error, raw, `${name} section`, allowedKeysFor(name), name), limits);
     if (limits.length > 0) throw new InputInvalidError(limits, `${name} section`);
     const issues: InputIssue[] = [];
@@ -212,7 +226,7 @@ function sectionParser<S extends z.ZodMiniType, Out>(name: string, schema: S, no
 }
 
 /** Each later step re-validates its own section: a handler must not trust its input even inside the state machine. */
-export const parseProspectSection = sectionParser('prospect', prospectSchema, normaliseProspect);
-export const parseNoteSection = sectionParser('note', noteSchema, normaliseNote);
-export const parseTaskSection = sectionParser('task', taskSchema, normaliseTask);
-export const parseMeetingSection = sectionParser('meeting', meetingSchema, normaliseMeeting);
+export const parseProspectSection = /* @__PURE__ */ sectionParser('prospect', prospectSchema, normaliseProspect);
+export const parseNoteSection = /* @__PURE__ */ sectionParser('note', noteSchema, normaliseNote);
+export const parseTaskSection = /* @__PURE__ */ sectionParser('task', taskSchema, normaliseTask);
+export const parseMeetingSection = /* @__PURE__ */ sectionParser('meeting', meetingSchema, normaliseMeeting);

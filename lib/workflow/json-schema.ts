@@ -9,5 +9,5 @@ export type JsonSchemaTarget = 'draft-4' | 'draft-7' | 'draft-2020-12';
  * are checked again by the first step, so the model is a subset of the checks, never a contradiction.
  */
 export function workflowInputJsonSchema(target: JsonSchemaTarget = 'draft-4'): Record<string, unknown> {
-  return z.toJSONSchema(workflowInputSchema, { target, unrepresentable: 'any' }) as Record<string, unknown>;
+  return z.toJSONSchema(workflowInputSchema(), { target, unrepresentable: 'any' }) as Record<string, unknown>;
 }

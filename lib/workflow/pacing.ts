@@ -49,6 +49,11 @@ export interface Clock {
   sleep(ms: number): Promise<void>;
 }
 
+export const systemClock: Clock = {
+  now: Date.now,
+  sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
+};
+
 /** The pacing discipline of one step invocation: reserve (or confirm the slot it holds), wait, send. */
 export class PacedSend {
   readonly #pacer: QuotaPacer;

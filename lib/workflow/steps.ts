@@ -101,13 +101,13 @@ function activityStep<F>(definition: ActivityStep<F>) {
   };
 }
 
-export const createNoteStep = activityStep({
+export const createNoteStep = /* @__PURE__ */ activityStep({
   section: 'note', step: 'create-note', parse: parseNoteSection, find: findWrittenNote, create: (api, body, options) => api.createNote(body, options),
 });
-export const createTaskStep = activityStep({
+export const createTaskStep = /* @__PURE__ */ activityStep({
   section: 'task', step: 'create-task', parse: parseTaskSection, find: findWrittenTask, create: (api, body, options) => api.createTask(body, options),
 });
-export const createMeetingStep = activityStep({
+export const createMeetingStep = /* @__PURE__ */ activityStep({
   section: 'meeting', step: 'create-meeting', parse: parseMeetingSection, find: findWrittenMeeting, create: (api, body, options) => api.createMeeting(body, options),
 });
 

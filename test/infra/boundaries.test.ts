@@ -28,6 +28,13 @@ describe('what a Lambda can reach', () => {
     }
   });
 
+  it('nothing under lib/ reads the environment: the functions and the CLI pass what they read (functions/commons/dependencies.ts)', () => {
+    const files = sourceFiles('lib');
+    expect(files.length).toBeGreaterThan(30);
+    const readers = files.filter((file) => /process\.env\b/.test(readFileSync(join(root, file), 'utf8')));
+    expect(readers).toEqual([]);
+  });
+
   it.each(LAMBDA_ENTRIES)('the %s bundle contains neither the sandbox, the runner, CDK nor classic zod', async (entry) => {
     const result = await build({
       entryPoints: [join(root, 'functions', `${entry}.ts`)],

@@ -48,4 +48,21 @@ describe('Lambda bundle size', () => {
     expect(code).toContain('node_modules/undici/lib/dispatcher/client-h1.js');
     expect(code).not.toContain('undici/lib/milo/');
   });
+
+  it.each(HANDLER_NAMES)('%s runs on Powertools Logger, Metrics and Parameters through middy, without Tracer', (name) => {
+    const code = readFileSync(built.handlers[name].bundlePath, 'utf8');
+    for (const used of ['injectLambdaContext', 'logMetrics', 'SecretsProvider']) expect(code, `${name} lacks ${used}`).toContain(used);
+    // functions/commons/powertools-ports.ts flushes a second Metrics instead: singleMetric() builds one per call.
+    expect(code).not.toContain('captureLambdaHandler');
+  });
+
+  it("leaves the first step's own work (import rows, the prospect write) out of the other steps' bundles", () => {
+    // functions/handlers.ts marks the factories pure, so esbuild keeps only the step an entry uses.
+    expect(readFileSync(built.handlers.upsertProspect.bundlePath, 'utf8')).toContain('rowToWorkflowInput');
+    for (const name of ['createNote', 'createTask', 'createMeeting'] as const) {
+      const code = readFileSync(built.handlers[name].bundlePath, 'utf8');
+      expect(code, name).not.toContain('rowToWorkflowInput');
+      expect(code, name).not.toContain('upsertProspectStep');
+    }
+  });
 });

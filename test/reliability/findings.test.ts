@@ -9,7 +9,8 @@ import { InputInvalidError } from '../../lib/errors.ts';
 import { readInputFile } from '../../dev/input-file.ts';
 import type { LocalRunResult } from '../../dev/runner.ts';
 import { startSandbox, type Sandbox } from '../../dev/sandbox/index.ts';
-import { createJsonLogger, silentLogger } from '../../lib/log.ts';
+import { silentLogger } from '../../lib/log.ts';
+import { createJsonLogger } from '../../dev/json-logger.ts';
 import { localStepDependencies } from '../../dev/local-dependencies.ts';
 import { parseNoteSection, parseWorkflowInput } from '../../lib/workflow/input.ts';
 import { MAX_INPUT_BYTES } from '../../lib/workflow/limits.ts';
@@ -135,8 +136,8 @@ describe('log redaction', () => {
 
   it("skips only its own level and time: a caller's fields of those names are still redacted", () => {
     const lines: string[] = [];
-    const logger = createJsonLogger({ write: (line) => lines.push(line), secrets: () => ['hc_live_secret'] });
-    logger.child({ time: 'jordan@example.com' }).log('info', 'key hc_live_secret for +1 555 123 4567', { level: 'call +15551234567' });
+    const logger = createJsonLogger({ write: (line) => lines.push(line), secrets: () => ['hc_live_secret'], fields: { time: 'jordan@example.com' } });
+    logger.log('info', 'key hc_live_secret for +1 555 123 4567', { level: 'call +15551234567' });
     const entry = JSON.parse(lines[0] ?? '{}') as Record<string, string>;
     expect(entry).toMatchObject({ time: '[email]', level: 'call [phone]', message: 'key [redacted] for [phone]' });
     expect(lines[0]).not.toMatch(/jordan|hc_live_secret|555/);

@@ -1,5 +1,6 @@
 import { HiringCenterClient } from '../../lib/hiringcenter/index.ts';
-import { createJsonLogger, type Logger } from '../../lib/log.ts';
+import type { Logger } from '../../lib/log.ts';
+import { createJsonLogger } from '../../dev/json-logger.ts';
 import { localStepDependencies } from '../../dev/local-dependencies.ts';
 import { redriveWorkflowLocally, runWorkflowLocally, type LocalRunOptions, type LocalRunResult, type RunEvent } from '../../dev/runner.ts';
 import { startSandbox, type Sandbox, type SandboxOptions } from '../../dev/sandbox/index.ts';

@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { InputInvalidError } from '../../lib/errors.ts';
-import { canonicalJson, columnLetter, IMPORT_COLUMNS, importColumnIssues, jsonLineToWorkflowInput, rowToWorkflowInput } from '../../lib/workflow/import-row.ts';
+import { canonicalJson, columnLetter, importColumnList, importColumnIssues, jsonLineToWorkflowInput, rowToWorkflowInput } from '../../lib/workflow/import-row.ts';
 import { workflowInputSchema } from '../../lib/workflow/input.ts';
 import { toCells, typedInput, USER } from '../support/import-rows.ts';
 
@@ -22,18 +22,18 @@ const withoutKey = (input: Record<string, unknown>) => Object.fromEntries(Object
 
 describe('columns derived from the workflow schema', () => {
   it('offers every field of every section as a dotted column, typed by its schema', () => {
-    const shapeFields = Object.entries(workflowInputSchema.shape).flatMap(([key, schema]) => {
+    const shapeFields = Object.entries(workflowInputSchema().shape).flatMap(([key, schema]) => {
       const inner = (schema as unknown as { _zod: { def: { innerType?: { shape?: object }; shape?: object } } })._zod.def;
       const shape = inner.shape ?? inner.innerType?.shape;
       return shape ? Object.keys(shape).map((field) => `${key}.${field}`) : [key];
     });
-    expect(IMPORT_COLUMNS.map((column) => column.header)).toEqual(shapeFields);
-    const byKind = (kind: string) => IMPORT_COLUMNS.filter((column) => column.kind === kind).map((column) => column.header).sort();
+    expect(importColumnList().map((column) => column.header)).toEqual(shapeFields);
+    const byKind = (kind: string) => importColumnList().filter((column) => column.kind === kind).map((column) => column.header).sort();
     expect(byKind('date')).toEqual(['meeting.meetingDate', 'note.date', 'task.dueAt']);
     expect(byKind('boolean')).toEqual(['note.pin', 'prospect.update']);
     expect(byKind('list')).toEqual(['prospect.labels']);
     expect(byKind('unsupported')).toEqual(['note.mentions']);
-    expect(IMPORT_COLUMNS.filter((column) => column.required).map((column) => column.header)).toEqual([
+    expect(importColumnList().filter((column) => column.required).map((column) => column.header)).toEqual([
       'prospect.firstName', 'prospect.lastName', 'note.body', 'task.task', 'meeting.meetingDate', 'meeting.timeZone', 'meeting.meetingType',
     ]);
   });
@@ -151,8 +151,8 @@ describe('row keys', () => {
     let compared = 0;
     fc.assert(fc.property(typedInput, fc.integer(), (input, seed) => {
       const cells = toCells(input);
-      const padded = Object.entries(cells).map(([header, cell]) => [header, IMPORT_COLUMNS.find((column) => column.header === header)?.kind === 'text' ? cell : ` ${cell} `]);
-      const blanks = IMPORT_COLUMNS.filter((column) => !(column.header in cells) && column.kind !== 'unsupported').map((column) => [column.header, seed % 2 === 0 ? '' : ' ']);
+      const padded = Object.entries(cells).map(([header, cell]) => [header, importColumnList().find((column) => column.header === header)?.kind === 'text' ? cell : ` ${cell} `]);
+      const blanks = importColumnList().filter((column) => !(column.header in cells) && column.kind !== 'unsupported').map((column) => [column.header, seed % 2 === 0 ? '' : ' ']);
       const reordered = Object.fromEntries([...padded, ...blanks].sort(([a], [b]) => hashOf(a ?? '', seed) - hashOf(b ?? '', seed)));
       expect(rowToWorkflowInput(reordered, {}).input.idempotencyKey).toBe(rowToWorkflowInput(cells, {}).input.idempotencyKey);
       compared++;

@@ -33,15 +33,25 @@ describe('toEpochMs', () => {
   });
 
   it('refuses anything that is not a real date, with a reason', () => {
-    fc.assert(fc.property(fc.string(), (text) => {
+    // Text near a date as well as any text, so that both answers are exercised, and counted.
+    const nearDate = fc.date({ min: new Date('1970-01-01'), max: new Date('2200-01-01'), noInvalidDate: true }).chain((date) => {
+      const iso = date.toISOString();
+      return fc.constantFrom(iso, iso.slice(0, 19), iso.slice(0, 10), `${iso.slice(0, 5)}13${iso.slice(7)}`, `${iso.slice(0, 8)}32${iso.slice(10)}`, iso.replace('T', ' '), `${iso}Z`);
+    });
+    const outcomes = { parsed: 0, refused: 0 };
+    fc.assert(fc.property(fc.oneof(fc.string(), nearDate), (text) => {
       try {
         const value = toEpochMs(text);
         expect(Number.isFinite(value)).toBe(true);
+        outcomes.parsed++;
       } catch (error) {
         expect(error).toBeInstanceOf(DateParseError);
         expect((error as Error).message.length).toBeGreaterThan(10);
+        outcomes.refused++;
       }
     }), { numRuns: 1000 });
+    expect(outcomes.parsed).toBeGreaterThan(100);
+    expect(outcomes.refused).toBeGreaterThan(400);
     for (const bad of [-1, 1.5, Number.NaN, 1760000000]) expect(() => toEpochMs(bad)).toThrow(DateParseError);
   });
 });
@@ -72,6 +82,7 @@ describe('canonicalTimeZone', () => {
 
 describe('step idempotency keys', () => {
   it('are deterministic, distinct per step and per execution, at most 512 characters, and never contain the caller key', () => {
+    const checked = { callerKeyAbsent: 0, distinctExecutions: 0 };
     fc.assert(fc.property(fc.string({ minLength: 1, maxLength: 200 }), fc.string({ minLength: 1, maxLength: 200 }), (a, b) => {
       const keysA = STEPS.map((step) => deriveStepKey(a, step));
       expect(new Set(keysA).size).toBe(STEPS.length);
@@ -79,10 +90,18 @@ describe('step idempotency keys', () => {
       for (const key of keysA) {
         expect(key.length).toBeLessThanOrEqual(512);
         expect(key).toMatch(/^hcwf-v1-[a-z-]+-[0-9a-f]{64}$/);
-        if (a.length > 3) expect(key).not.toContain(a);
+        if (a.length > 3) {
+          expect(key).not.toContain(a);
+          checked.callerKeyAbsent++;
+        }
       }
-      if (a !== b) expect(deriveStepKey(b, 'create-note')).not.toBe(deriveStepKey(a, 'create-note'));
+      if (a !== b) {
+        expect(deriveStepKey(b, 'create-note')).not.toBe(deriveStepKey(a, 'create-note'));
+        checked.distinctExecutions++;
+      }
     }), { numRuns: 300 });
+    expect(checked.callerKeyAbsent).toBeGreaterThan(600);
+    expect(checked.distinctExecutions).toBeGreaterThan(250);
   });
 
   it('never change for a given execution key: a redrive after a deploy must send the keys the API already stored', () => {

@@ -4,13 +4,12 @@
 // bench/harness.ts (the same child process, environment and Secrets Manager stand-in as `npm run bench`), with
 // bench/dynamodb-standin.ts as the DynamoDB endpoint (it answers at once, so the figures are the client's). The results
 // are recorded in docs/decisions/quota-pacer.md.
-import { mkdtempSync, rmSync, statSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, relative } from 'node:path';
+import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { build, type BuildOptions, type Metafile } from 'esbuild';
-import { LAMBDA_BUNDLING } from '../infra/bundling.ts';
 import { startDynamoDbStandIn } from './dynamodb-standin.ts';
+import { buildLambdaBundles } from './lambda-esbuild.ts';
 import { measureCold, median, progress, quantile, round, startFixtures, type ColdTarget } from './harness.ts';
 
 const VARIANTS = [
@@ -27,39 +26,9 @@ const args = parseArgs({ options: { 'cold-runs': { type: 'string' }, json: { typ
 const coldRuns = Number(args['cold-runs'] ?? 21);
 const root = new URL('..', import.meta.url).pathname;
 
-/** LAMBDA_BUNDLING (the CDK options) as esbuild's own options; any option not mapped here fails loudly. */
-function esbuildOptions(): BuildOptions {
-  const { format, target, minify, sourceMap, bundleAwsSDK, mainFields, define, esbuildArgs, ...rest } = LAMBDA_BUNDLING;
-  if (Object.keys(rest).length > 0 || format !== 'cjs' || minify || sourceMap || !bundleAwsSDK) {
-    throw new Error(`bench/pacer-cold-start.ts does not mirror infra/bundling.ts any more: ${JSON.stringify(LAMBDA_BUNDLING)}`);
-  }
-  return {
-    bundle: true, platform: 'node', format: 'cjs', target, mainFields: [...mainFields], define: { ...define },
-    minifyWhitespace: esbuildArgs['--minify-whitespace'], minifySyntax: esbuildArgs['--minify-syntax'],
-    supported: { 'dynamic-import': esbuildArgs['--supported:dynamic-import'] !== 'false' },
-    metafile: true, logLevel: 'warning',
-  };
-}
-
-/** Each package's root directories among the bundle's inputs (node_modules/<name>/ or a nested copy). */
-function copiesOf(metafile: Metafile, name: string): string[] {
-  const roots = new Set<string>();
-  for (const input of Object.keys(metafile.inputs)) {
-    const at = input.lastIndexOf(`node_modules/${name}/`);
-    if (at >= 0) roots.add(input.slice(0, at + `node_modules/${name}`.length));
-  }
-  return [...roots];
-}
-
 const workdir = mkdtempSync(join(tmpdir(), 'pacer-cold-'));
 try {
-  const bundles = await Promise.all(VARIANTS.map(async ({ name }) => {
-    const outfile = join(workdir, name, 'index.js');
-    const result = await build({ ...esbuildOptions(), entryPoints: [join(root, 'bench/pacer-cold-start', `${name}.ts`)], outfile, absWorkingDir: root });
-    const metafile = result.metafile ?? { inputs: {}, outputs: {} };
-    const copies = Object.fromEntries(SINGLE_COPY.map((pkg) => [pkg, copiesOf(metafile, pkg).map((dir) => relative(root, join(root, dir)))]));
-    return { name, outfile, bytes: statSync(outfile).size, copies };
-  }));
+  const bundles = await buildLambdaBundles(root, 'bench/pacer-cold-start', VARIANTS.map(({ name }) => name), workdir, SINGLE_COPY);
   for (const bundle of bundles) {
     for (const [pkg, dirs] of Object.entries(bundle.copies)) {
       if (dirs.length !== 1) throw new Error(`${bundle.name}: expected one copy of ${pkg}, found ${dirs.length}: ${dirs.join(', ')}`);

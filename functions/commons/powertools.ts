@@ -5,12 +5,13 @@ import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import type { StepHandler, StepHandlerFactory } from '../handlers.ts';
 import { METRICS_NAMESPACE, SERVICE_NAME } from './constants.ts';
 import { dependenciesFromEnv, lazyDependencies, type StepTelemetry } from './dependencies.ts';
-import { emfStepMetrics, powertoolsLogPort, RedactingLogFormatter } from './powertools-ports.ts';
+import { emfStepMetrics } from './emf-step-metrics.ts';
+import { powertoolsLogPort, RedactingLogFormatter } from './powertools-ports.ts';
 
 /*
  * The one place Powertools is configured, as Powertools' own examples/app keeps it in functions/commons: one Logger and
  * the Metrics per container, named SERVICE_NAME and METRICS_NAMESPACE (functions/commons/constants.ts), adapted to the
- * ports the handlers write to (./powertools-ports.ts), and their middy middlewares around every step.
+ * ports the handlers write to (./powertools-ports.ts, ./emf-step-metrics.ts), and their middy middlewares around every step.
  */
 
 const secretsInLogs = new Set<string>();

@@ -52,7 +52,7 @@ describe('Lambda bundle size', () => {
   it.each(HANDLER_NAMES)('%s runs on Powertools Logger, Metrics and Parameters through middy, without Tracer', (name) => {
     const code = readFileSync(built.handlers[name].bundlePath, 'utf8');
     for (const used of ['injectLambdaContext', 'logMetrics', 'SecretsProvider']) expect(code, `${name} lacks ${used}`).toContain(used);
-    // functions/commons/powertools-ports.ts flushes a second Metrics instead: singleMetric() builds one per call.
+    // functions/commons/emf-step-metrics.ts flushes a second Metrics instead: singleMetric() builds one per call.
     expect(code).not.toContain('captureLambdaHandler');
   });
 

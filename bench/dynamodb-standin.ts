@@ -1,5 +1,5 @@
-import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { listenOnLoopback } from './loopback-server.ts';
 
 /**
  * A loopback stand-in for DynamoDB (AWS JSON 1.0) that answers at once, so that a measurement times the client, not a
@@ -197,19 +197,6 @@ export async function startDynamoDbStandIn(options: { mode?: 'idle' | 'table' } 
       return invalid(res, `the stand-in cannot evaluate this request: ${error instanceof Error ? error.message : String(error)}`);
     }
   };
-  const server = createServer((req, res) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (chunk: Buffer) => chunks.push(chunk));
-    req.on('end', () => handle(req, res, Buffer.concat(chunks).toString('utf8')));
-  });
-  server.keepAliveTimeout = 60_000;
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  return {
-    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
-    requests: () => requests,
-    close: () => {
-      server.closeAllConnections();
-      return new Promise((resolve) => server.close(() => resolve()));
-    },
-  };
+  const server = await listenOnLoopback(handle);
+  return { url: server.url, requests: () => requests, close: () => server.close() };
 }

@@ -1,5 +1,5 @@
-import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { listenOnLoopback } from './loopback-server.ts';
 
 /**
  * A loopback stand-in for Secrets Manager that speaks just enough of the AWS JSON 1.1 protocol for
@@ -51,21 +51,6 @@ export async function startSecretsManagerStandIn(options: { secretId: string; se
       CreatedDate: 1_760_000_000,
     });
   };
-  const server = createServer((req, res) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (chunk: Buffer) => chunks.push(chunk));
-    req.on('end', () => handle(req, res, Buffer.concat(chunks).toString('utf8')));
-  });
-  server.keepAliveTimeout = 60_000;
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  return {
-    url: `http://127.0.0.1:${port}`,
-    secretId: options.secretId,
-    fetches: () => fetches,
-    close: () => {
-      server.closeAllConnections();
-      return new Promise((resolve) => server.close(() => resolve()));
-    },
-  };
+  const server = await listenOnLoopback(handle);
+  return { url: server.url, secretId: options.secretId, fetches: () => fetches, close: () => server.close() };
 }

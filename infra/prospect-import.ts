@@ -66,7 +66,8 @@ export class ProspectImport extends Construct {
     const map = (reader: 'Csv' | 'JsonLines') => {
       const rowScope = new Construct(this, `${reader}Rows`);
       const itemKey = reader === 'Csv' ? IMPORT_ITEM_KEYS.csvRow : IMPORT_ITEM_KEYS.jsonLine;
-      const location = { bucketNamePath: sfn.JsonPath.stringAt('$.bucket'), key: sfn.JsonPath.stringAt('$.key') };
+      // The bucket is fixed (the upload rule matches only this one), so CDK scopes the reader's and writer's grants to it.
+      const location = { bucket: this.bucket, key: sfn.JsonPath.stringAt('$.key') };
       return new sfn.DistributedMap(this, `Import${reader}`, {
         comment: `One child execution of the four workflow steps per ${reader === 'Csv' ? 'CSV row' : 'JSON line'}.`,
         itemReader: reader === 'Csv'
@@ -80,7 +81,7 @@ export class ProspectImport extends Construct {
         // A bad row never stops the others: each failure is in the results, and the import goes on.
         toleratedFailurePercentage: 100,
         mapExecutionType: sfn.StateMachineType.STANDARD,
-        resultWriterV2: new sfn.ResultWriterV2({ bucketNamePath: sfn.JsonPath.stringAt('$.bucket'), prefix: RESULTS_PREFIX }),
+        resultWriterV2: new sfn.ResultWriterV2({ bucket: this.bucket, prefix: RESULTS_PREFIX }),
         resultPath: '$.map',
       }).itemProcessor(buildStepChain(rowScope, props.functions, `${reader}Row.`));
     };
@@ -122,13 +123,10 @@ export class ProspectImport extends Construct {
       logs: { destination: new LogGroup(this, 'StateMachineLogs', { retention, removalPolicy: RemovalPolicy.DESTROY }), level: sfn.LogLevel.ALL, includeExecutionData: false },
     });
     // The map may read what was uploaded under imports/ and write its results under results/, nothing else. CDK's
-    // result writer grants its S3 actions on every bucket when the bucket comes from the input, so the denies below
-    // are what bound them: an explicit deny wins over any allow.
+    // reader and writer grant their S3 actions on every object of the bucket, so the denies below are what bound them
+    // to the two prefixes: an explicit deny wins over any allow.
     const uploads = this.bucket.arnForObjects(`${IMPORTS_PREFIX}*`);
     const results = this.bucket.arnForObjects(`${RESULTS_PREFIX}/*`);
-    const resultActions = ['s3:PutObject', 's3:GetObject', 's3:ListMultipartUploadParts', 's3:AbortMultipartUpload'];
-    this.stateMachine.addToRolePolicy(new iam.PolicyStatement({ actions: ['s3:GetObject'], resources: [uploads] }));
-    this.stateMachine.addToRolePolicy(new iam.PolicyStatement({ actions: resultActions, resources: [results] }));
     this.stateMachine.addToRolePolicy(new iam.PolicyStatement({ effect: iam.Effect.DENY, actions: ['s3:PutObject', 's3:ListMultipartUploadParts', 's3:AbortMultipartUpload'], notResources: [results] }));
     this.stateMachine.addToRolePolicy(new iam.PolicyStatement({ effect: iam.Effect.DENY, actions: ['s3:GetObject'], notResources: [uploads, results] }));
 
@@ -174,11 +172,12 @@ export class ProspectImport extends Construct {
     const logsAndTracing = 'CloudWatch Logs delivery and X-Ray actions support no resource-level permissions.';
     Validations.of(this.starter).acknowledge({ id: 'AwsSolutions::AwsSolutions-IAM5[Resource::*]', reason: logsAndTracing });
     const machineName = `{"Fn::Select":[6,{"Fn::Split":[":",{"Ref":"${stack.getLogicalId(this.stateMachine.node.defaultChild as sfn.CfnStateMachine)}"}]}]}`;
-    const bucket = `<${stack.getLogicalId(this.bucket.node.defaultChild as s3.CfnBucket)}.Arn>`;
     Validations.of(this.stateMachine).acknowledge(
       { id: 'AwsSolutions::AwsSolutions-IAM5[Resource::*]', reason: logsAndTracing },
-      { id: `AwsSolutions::AwsSolutions-IAM5[Resource::${bucket}/${IMPORTS_PREFIX}*]`, reason: 'The map reads the uploaded files, and only those under imports/.' },
-      { id: `AwsSolutions::AwsSolutions-IAM5[Resource::${bucket}/${RESULTS_PREFIX}/*]`, reason: 'The map writes its results, and only under results/.' },
+      {
+        id: `AwsSolutions::AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:s3:::<${stack.getLogicalId(this.bucket.node.defaultChild as s3.CfnBucket)}>/*]`,
+        reason: "CDK's item reader and result writer grant on the imports bucket's objects; the explicit denies limit reads to imports/ and results/ and writes to results/.",
+      },
       { id: 'AwsSolutions::AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:states:<AWS::Region>:<AWS::AccountId>:mapRun:*]', reason: 'DescribeMapRun of its own map runs, whose ARNs exist only at run time.' },
       ...[':*', '/*:*'].map((suffix) => ({
         id: `AwsSolutions::AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:states:<AWS::Region>:<AWS::AccountId>:execution:${machineName}${suffix}]`,

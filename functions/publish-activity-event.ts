@@ -3,8 +3,9 @@ import { ACTIVITY_EVENT_SOURCE, activityEventFromStatus, executionStatusSchema }
 
 /*
  * Lambda entry: the target of the status-change rule (infra/activity-events.ts). It receives only the fields the rule's
- * input transformer keeps, and puts one ProspectActivityCompleted or ProspectActivityFailed on the workflow bus. An
- * error here makes EventBridge retry the delivery, and the rule's dead-letter queue keeps what never succeeds.
+ * input transformer keeps, and puts one ProspectActivityCompleted or ProspectActivityFailed on the workflow bus.
+ * EventBridge invokes it asynchronously, so an error here makes Lambda retry the invocation twice; what still fails goes
+ * to the function's dead-letter queue, the same queue that keeps the events the rules could not deliver.
  */
 let client: EventBridgeClient | undefined;
 

@@ -44,17 +44,18 @@ export class ActivityEvents extends Construct {
 
   constructor(scope: Construct, id: string, props: ActivityEventsProps) {
     super(scope, id);
+    this.deadLetterQueue = new DeadLetterQueue(this, 'DeadLetterQueue', 'the status-event targets and their publisher');
     this.publisher = new WorkflowFunction(this, 'Publisher', {
       entry: 'publish-activity-event',
       purpose: 'turns execution status changes into workflow events on the workflow bus',
       environment: { WORKFLOW_EVENT_BUS_NAME: props.eventBus.eventBusName },
       timeout: Duration.seconds(10),
       ...(props.logRetention ? { logRetention: props.logRetention } : {}),
-      dlqReason: 'Invoked by an EventBridge rule target that retries for 24 h and then keeps the event in its own dead-letter queue.',
+      // EventBridge invokes it asynchronously: a publish that still fails after Lambda's own two retries lands here,
+      // next to the events the rules could not hand over at all.
+      deadLetters: { queue: this.deadLetterQueue },
     });
     props.eventBus.grantPutEventsTo(this.publisher);
-
-    this.deadLetterQueue = new DeadLetterQueue(this, 'DeadLetterQueue', 'the status-event targets');
 
     this.rules = Object.entries(STATUS_RULES).map(([name, { statuses, fields }]) => {
       const rule = new events.Rule(this, `${name}Rule`, {

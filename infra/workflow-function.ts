@@ -1,6 +1,7 @@
 import { fileURLToPath } from 'node:url';
 import { Duration, RemovalPolicy, Validations } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
+import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Architecture, Runtime, Tracing } from 'aws-cdk-lib/aws-lambda';
 import { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
@@ -18,8 +19,12 @@ export interface WorkflowFunctionProps {
   timeout?: Duration;
   /** @default one month */
   logRetention?: RetentionDays;
-  /** Why a Lambda dead-letter queue does not apply (cdk-nag Serverless-LambdaDLQ); every function here is invoked synchronously or by a target with its own DLQ. */
-  dlqReason: string;
+  /**
+   * Where an asynchronous invocation that failed all of Lambda's retries goes (an EventBridge target is invoked
+   * asynchronously: the rule's own dead-letter queue only keeps what Lambda never accepted), or, for a function only
+   * ever invoked synchronously, why a dead-letter queue does not apply (cdk-nag Serverless-LambdaDLQ).
+   */
+  deadLetters: { queue: sqs.IQueue } | { notApplicable: string };
 }
 
 /**
@@ -58,6 +63,7 @@ export class WorkflowFunction extends NodejsFunction {
       role,
       logGroup,
       bundling: LAMBDA_BUNDLING,
+      ...('queue' in props.deadLetters ? { deadLetterQueue: props.deadLetters.queue } : {}),
     });
     Validations.of(role).acknowledge({
       id: 'AwsSolutions::AwsSolutions-IAM5[Resource::*]',
@@ -66,7 +72,7 @@ export class WorkflowFunction extends NodejsFunction {
     Validations.of(this).acknowledge(
       { id: 'AwsSolutions::AwsSolutions-L1', reason: PINNED_RUNTIME },
       { id: 'Serverless::Serverless-LambdaLatestVersion', reason: PINNED_RUNTIME },
-      { id: 'Serverless::Serverless-LambdaDLQ', reason: props.dlqReason },
+      ...('notApplicable' in props.deadLetters ? [{ id: 'Serverless::Serverless-LambdaDLQ', reason: props.deadLetters.notApplicable }] : []),
     );
   }
 }

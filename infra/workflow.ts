@@ -92,7 +92,7 @@ export class ProspectActivityWorkflow extends Construct {
         environment,
         timeout: FUNCTION_TIMEOUT,
         ...(props.logRetention ? { logRetention: props.logRetention } : {}),
-        dlqReason: 'Invoked synchronously by Step Functions, which retries and records failures; a Lambda DLQ only applies to asynchronous invocations.',
+        deadLetters: { notApplicable: 'Invoked synchronously by Step Functions, which retries and records failures; a Lambda DLQ only applies to asynchronous invocations.' },
       });
       this.secret.grantRead(fn);
       this.pacerTable.grantReserve(fn);

@@ -12,9 +12,10 @@ import { matchesPattern, renderInputTransformer } from '../support/eventbridge.t
 type Rule = { EventPattern: unknown; Targets: { InputTransformer: { InputPathsMap: Record<string, string>; InputTemplate: string } }[] };
 let rules: Rule[];
 let stateMachineRef: unknown;
+let template: Template;
 
 beforeAll(() => {
-  const template = Template.fromStack(new HiringCenterWorkflowStack(new App({ context: { 'aws:cdk:bundling-stacks': [] } }), 'Events'));
+  template = Template.fromStack(new HiringCenterWorkflowStack(new App({ context: { 'aws:cdk:bundling-stacks': [] } }), 'Events'));
   rules = Object.values(template.findResources('AWS::Events::Rule', { Properties: { EventPattern: { source: ['aws.states'] } } })).map((rule) => rule.Properties as Rule);
   stateMachineRef = { Ref: Object.keys(template.findResources('AWS::StepFunctions::StateMachine'))[0] };
 });
@@ -54,5 +55,19 @@ describe('the status-change rules', () => {
     const other = statusChange(EVENTS.FAILED);
     other.detail.stateMachineArn = { Ref: 'SomeOtherMachine' };
     expect(rules.filter((rule) => matchesPattern(rule.EventPattern, other))).toEqual([]);
+  });
+});
+
+describe('the publisher', () => {
+  it('keeps a publish that failed all of Lambda\'s asynchronous retries in the dead-letter queue the rules use', () => {
+    type Target = { Arn: unknown; DeadLetterConfig?: { Arn: unknown } };
+    const targetsOfRules = rules.flatMap((rule) => rule.Targets as unknown as Target[]);
+    const ruleQueue = targetsOfRules[0]?.DeadLetterConfig?.Arn;
+    expect(ruleQueue).toBeDefined();
+    for (const target of targetsOfRules) expect(target.DeadLetterConfig?.Arn).toEqual(ruleQueue);
+    const [publisherId] = JSON.stringify(targetsOfRules[0]?.Arn).match(/ActivityEventsPublisher[0-9A-F]{8}/) ?? [];
+    expect(publisherId).toBeDefined();
+    const publisher = template.findResources('AWS::Lambda::Function')[publisherId ?? ''];
+    expect(publisher?.Properties.DeadLetterConfig).toEqual({ TargetArn: ruleQueue });
   });
 });

@@ -4,12 +4,12 @@ import type { Dispatcher } from 'undici';
 import type * as z from 'zod/mini';
 import { RejectedError, UnauthorizedError, UnavailableError, isWorkflowError } from '../errors.ts';
 import type { ApiKeyProvider } from '../secrets/types.ts';
+import { redactSecrets } from '../redaction.ts';
 import { DEFAULT_TIMEOUTS, getSharedAgent, sendRequest } from './agent.ts';
 import {
   describeIssues,
   errorFromResponse,
   errorFromTransport,
-  redact,
   unauthorizedError,
   type RequestContext,
   type Timeouts,
@@ -227,7 +227,7 @@ export class HiringCenterClient {
       if (isWorkflowError(error)) throw error;
       const reason = error instanceof Error ? error.message : String(error);
       throw new UnavailableError(
-        redact(`${where}: could not ${refresh ? 're-read' : 'read'} the HiringCenter API key: ${reason}`, secrets),
+        redactSecrets(`${where}: could not ${refresh ? 're-read' : 'read'} the HiringCenter API key: ${reason}`, secrets),
         { cause: error },
       );
     }

@@ -12,7 +12,7 @@ import {
   UnavailableError,
   type WorkflowError,
 } from '../errors.ts';
-import { redactContactPatterns, redactSecrets } from '../redaction.ts';
+import { redactSecrets, redactText } from '../redaction.ts';
 import { parseRateLimitHeaders, resolveRetryAfterSeconds, type HeaderBag } from './rate-limit.ts';
 
 export interface RequestContext {
@@ -35,11 +35,6 @@ export interface ErrorSummary {
 
 const MAX_TEXT = 300;
 const MAX_DETAILS = 10;
-
-/** The API keys of this call and any Bearer token. */
-export function redact(text: string, secrets: readonly string[]): string {
-  return redactSecrets(text, secrets);
-}
 
 function clip(text: string, max = MAX_TEXT): string {
   return text.length > max ? `${text.slice(0, max - 1)}…` : text;
@@ -108,10 +103,14 @@ export function summarizeErrorBody(text: string): ErrorSummary {
   return summary;
 }
 
-/** "Invalid prospectId (details: prospectId: is required)" or "Bad Request" or "no error message", contact details masked. */
-function apiSays(summary: ErrorSummary): string {
+/**
+ * "Invalid prospectId (details: prospectId: is required)" or "Bad Request" or "no error message", the API key masked
+ * first (a key with seven digits in a row would otherwise be half turned into [phone] and escape the exact match),
+ * then contact details.
+ */
+function apiSays(summary: ErrorSummary, secrets: readonly string[]): string {
   const text = summary.message ?? summary.error ?? 'no error message';
-  return redactContactPatterns(summary.details !== undefined ? `${text} (details: ${summary.details})` : text);
+  return redactText(summary.details !== undefined ? `${text} (details: ${summary.details})` : text, secrets);
 }
 
 const IN_FLIGHT_CODE = /in[_ -]?progress|processing|in[_ -]?flight|pending|locked|concurrent/i;
@@ -149,9 +148,9 @@ export function errorFromResponse(context: RequestContext, failure: HttpFailure,
   const { method, route, secrets } = context;
   const { status } = failure;
   const summary = summarizeErrorBody(failure.text);
-  const said = apiSays(summary);
+  const said = apiSays(summary, secrets);
   const codeSuffix = summary.code !== undefined ? ` ${summary.code}` : '';
-  const safe = (text: string): string => redact(text, secrets);
+  const safe = (text: string): string => redactSecrets(text, secrets);
 
   if (status === 429) {
     const seconds = resolveRetryAfterSeconds(failure.headers, summary.body, nowMs);
@@ -179,9 +178,10 @@ export function errorFromResponse(context: RequestContext, failure: HttpFailure,
 
 export function unauthorizedError(context: RequestContext, status: number, text: string): UnauthorizedError {
   const { method, route, secrets } = context;
-  const said = apiSays(summarizeErrorBody(text));
+  // The API's own sentence usually ends with a period; ours follows it.
+  const said = apiSays(summarizeErrorBody(text), secrets).replace(/\.+$/, '');
   return new UnauthorizedError(
-    redact(
+    redactSecrets(
       `HiringCenter refused the API key for ${method} ${route} (${status}) even after re-reading it: ${said}. ` +
         'Check the API key in the secret (HIRINGCENTER_SECRET_ID) or HIRINGCENTER_API_KEY: it must be an active ' +
         'key of this account with permission for this operation.',
@@ -222,9 +222,9 @@ export function errorFromTransport(context: RequestContext, error: unknown, time
   const err: ErrorLike = isObject(error) ? error : { message: String(error) };
   const code = errorCode(err);
   // A transport message can quote the URL, and a lookup's query string holds the e-mail or phone.
-  const detail = redactContactPatterns(typeof err.message === 'string' && err.message !== '' ? err.message : String(err.name ?? 'error'));
+  const detail = redactText(typeof err.message === 'string' && err.message !== '' ? err.message : String(err.name ?? 'error'), context.secrets);
   if (code === 'UND_ERR_INVALID_ARG') {
-    return new TypeError(redact(`${context.method} ${context.route}: invalid request: ${clip(detail)}`, context.secrets));
+    return new TypeError(redactSecrets(`${context.method} ${context.route}: invalid request: ${clip(detail)}`, context.secrets));
   }
   let cause: string;
   switch (code) {
@@ -253,7 +253,7 @@ export function errorFromTransport(context: RequestContext, error: unknown, time
     default:
       cause = code !== undefined ? `${code}: ${detail}` : detail;
   }
-  return new UnavailableError(redact(`${context.method} ${context.route}: ${clip(cause)}`, context.secrets), { cause: error });
+  return new UnavailableError(redactSecrets(`${context.method} ${context.route}: ${clip(cause)}`, context.secrets), { cause: error });
 }
 
 /** Describes zod issues by field and expected type only: values are never echoed (they can be PII). */

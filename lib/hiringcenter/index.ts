@@ -6,7 +6,7 @@ export {
 } from './client.ts';
 export { MAX_IDEMPOTENCY_KEY_LENGTH, MAX_LABELS_PER_QUERY, activityQueryString, prospectQueryString } from './request-checks.ts';
 export { DEFAULT_TIMEOUTS, closeSharedAgents } from './agent.ts';
-export { classifyConflict, redact, summarizeErrorBody } from './errors.ts';
+export { classifyConflict, summarizeErrorBody } from './errors.ts';
 export {
   parseRateLimitHeaders,
   parseRetryAfter,

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { errorFromResponse } from '../../lib/hiringcenter/errors.ts';
+import { errorFromResponse, errorFromTransport } from '../../lib/hiringcenter/errors.ts';
 import { EMAIL_PATTERN_SOURCE, PHONE_PATTERN_SOURCE, redactContactDetails, redactSecrets, redactText } from '../../lib/redaction.ts';
 
 /* lib/redaction.ts: one module for logs, API error text, warnings and step errors. */
@@ -124,4 +124,12 @@ describe('where the redaction is applied', () => {
     expect(redactContactDetails(error.message, prospect)).toBe(error.message);
   });
 
+  it('masks an API key with a long run of digits whole, before the phone pattern can take part of it', () => {
+    const key = 'hc-20250101-9f3ab7';
+    const context = { method: 'POST', route: '/notes', secrets: [key] };
+    const rejected = errorFromResponse(context, { status: 422, headers: {}, text: JSON.stringify({ success: false, message: `key ${key} lacks notes:write` }) });
+    expect(rejected.message).toBe('HiringCenter rejected POST /notes (422): key [redacted] lacks notes:write');
+    const unavailable = errorFromTransport(context, Object.assign(new Error(`socket for ${key} closed`), { code: 'UND_ERR_SOCKET' }), { connectMs: 1, headersMs: 1, bodyMs: 1 });
+    expect(unavailable.message).toBe('POST /notes: socket closed before the response completed (socket for [redacted] closed)');
+  });
 });

@@ -25,19 +25,30 @@ export async function readInputFile(file: string): Promise<ReadResult> {
   } catch {
     return fail(`is not UTF-8 text (byte ${firstInvalidUtf8Byte(bytes)} is not valid UTF-8). Save it as UTF-8 JSON.`);
   }
+  const parsed = parseJsonObject(text);
+  if ('problem' in parsed) return fail(`${parsed.problem}. See hc-workflow schema for the expected shape.`);
+  return { ok: true, value: parsed.value };
+}
+
+/**
+ * One workflow input object from JSON text (a `run` file, or one line of a `.jsonl` import), or the problem with it.
+ * A syntax error is reported by position only: V8's own message quotes the text around it, which may be an e-mail or
+ * a phone number.
+ */
+export function parseJsonObject(text: string): { value: Record<string, unknown> } | { problem: string } {
   const depth = nestingDepth(text);
-  if (depth > MAX_INPUT_DEPTH) return fail(`nests ${depth} levels deep; a workflow input nests at most ${MAX_INPUT_DEPTH}. See hc-workflow schema.`);
+  if (depth > MAX_INPUT_DEPTH) return { problem: `nests ${depth} levels deep; a workflow input nests at most ${MAX_INPUT_DEPTH}` };
   let value: unknown;
   try {
     value = JSON.parse(text);
   } catch (error) {
-    const reason = error instanceof Error ? error.message.replace(/\s+/g, ' ').slice(0, 200) : String(error);
-    return fail(`is not valid JSON (${reason}). See hc-workflow schema for the expected shape.`);
+    const position = /position (\d+)/.exec(error instanceof Error ? error.message : '')?.[1];
+    return { problem: `is not valid JSON${position === undefined ? '' : ` (at character ${Number(position) + 1})`}` };
   }
   if (value === null || typeof value !== 'object' || Array.isArray(value)) {
-    return fail(`must hold one JSON object (the workflow input), not ${value === null ? 'null' : Array.isArray(value) ? 'an array' : `a ${typeof value}`}. See hc-workflow schema.`);
+    return { problem: `must hold one JSON object (a workflow input), not ${value === null ? 'null' : Array.isArray(value) ? 'an array' : `a ${typeof value}`}` };
   }
-  return { ok: true, value };
+  return { value: value as Record<string, unknown> };
 }
 
 /** The deepest nesting of objects and arrays in JSON text, counted without parsing (so without recursion). */

@@ -4,8 +4,7 @@ import { CsvError, parse } from 'csv-parse/sync';
 import { formatIssues, InputInvalidError, type InputIssue } from '../../lib/errors.ts';
 import { columnLetter, importColumnIssues, jsonLineToWorkflowInput, rowToWorkflowInput, type ImportedRow, type ImportItem } from '../../lib/workflow/import-row.ts';
 import type { WorkflowConfig } from '../../lib/workflow/input.ts';
-import { MAX_INPUT_DEPTH } from '../../lib/workflow/limits.ts';
-import { firstInvalidUtf8Byte, nestingDepth } from '../input-file.ts';
+import { firstInvalidUtf8Byte, parseJsonObject } from '../input-file.ts';
 
 /** One data row of the file, by the number a person finds it under: a spreadsheet row, or a JSONL line. */
 export interface SourceRow {
@@ -123,20 +122,8 @@ export function parseJsonLines(text: string): ImportSource {
 }
 
 function parseJsonLine(line: string): { value: unknown } | { problem: string } {
-  const depth = nestingDepth(line);
-  if (depth > MAX_INPUT_DEPTH) return { problem: `nests ${depth} levels deep; a workflow input nests at most ${MAX_INPUT_DEPTH}` };
-  let value: unknown;
-  try {
-    value = JSON.parse(line);
-  } catch (error) {
-    // V8's message quotes the text around the error, which may be an email: keep only the position.
-    const position = /position (\d+)/.exec(error instanceof Error ? error.message : '')?.[1];
-    return { problem: `is not valid JSON${position === undefined ? '' : ` (at character ${Number(position) + 1})`}; each line must be one workflow input object` };
-  }
-  if (value === null || typeof value !== 'object' || Array.isArray(value)) {
-    return { problem: `must be one JSON object (a workflow input), not ${value === null ? 'null' : Array.isArray(value) ? 'an array' : `a ${typeof value}`}` };
-  }
-  return { value };
+  const parsed = parseJsonObject(line);
+  return 'problem' in parsed && parsed.problem.startsWith('is not valid JSON') ? { problem: `${parsed.problem}; each line must be one workflow input object` } : parsed;
 }
 
 const isBlank = (cell: string): boolean => cell.trim() === '';

@@ -118,7 +118,7 @@ describe('hc-workflow run FILE', () => {
   });
 
   it('refuses a document that is not an object, and nesting the engine could not copy, with one line each', async () => {
-    expect((await read(Buffer.from('null'))).result).toMatchObject({ ok: false, message: expect.stringMatching(/must hold one JSON object \(the workflow input\), not null/) });
+    expect((await read(Buffer.from('null'))).result).toMatchObject({ ok: false, message: expect.stringMatching(/must hold one JSON object \(a workflow input\), not null/) });
     const deep = await read(Buffer.from(`${'['.repeat(100_000)}${']'.repeat(100_000)}`));
     expect(deep.result).toMatchObject({ ok: false, message: expect.stringMatching(/nests 100000 levels deep; a workflow input nests at most 32/) });
   });

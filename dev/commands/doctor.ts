@@ -1,7 +1,7 @@
 import { HiringCenterClient } from '../../lib/hiringcenter/index.ts';
 import { isWorkflowError } from '../../lib/errors.ts';
 import { DEFAULT_BASE_URL, keyProviderFromEnv } from '../../functions/commons/dependencies.ts';
-import { parseOptions } from '../cli.ts';
+import { isHttpUrl, parseOptions } from '../cli.ts';
 
 const HELP = `Usage: hc-workflow doctor [--base-url URL]
 
@@ -15,10 +15,17 @@ export async function run(argv: string[]): Promise<number> {
   if (typeof parsed === 'string') return void process.stderr.write(`${parsed}\n`), 2;
   if (parsed.values.help) return void process.stdout.write(HELP), 0;
   const baseUrl = parsed.values['base-url'] ?? (process.env.HIRINGCENTER_BASE_URL?.trim() || DEFAULT_BASE_URL);
+  if (!isHttpUrl(baseUrl)) {
+    process.stderr.write(`hc-workflow doctor: --base-url (or HIRINGCENTER_BASE_URL) "${baseUrl}" is not an http(s) URL, e.g. ${DEFAULT_BASE_URL}.\n`);
+    return 2;
+  }
   try {
     const client = new HiringCenterClient({ baseUrl, keys: keyProviderFromEnv(process.env) });
-    const auth = await client.verifyAuth();
-    process.stdout.write(`✓ ${baseUrl}: key accepted\n${JSON.stringify(auth, null, 2)}\n`);
+    const { accountId, apiKeyId, name, active, permissions } = await client.verifyAuth();
+    // Only the documented fields: the rest of GET /auth's answer is undocumented and could hold the key or a person's
+    // contact details.
+    const shown = { accountId, apiKeyId, name, active, permissions };
+    process.stdout.write(`✓ ${baseUrl}: key accepted\n${JSON.stringify(shown, null, 2)}\n`);
     return 0;
   } catch (error) {
     const name = isWorkflowError(error) ? `${error.name}: ` : '';

@@ -1,5 +1,6 @@
-import { writeFile } from 'node:fs/promises';
-import { resolve } from 'node:path';
+import { constants } from 'node:fs';
+import { access, writeFile } from 'node:fs/promises';
+import { dirname, resolve } from 'node:path';
 import type { Sandbox } from '../sandbox/index.ts';
 import { isHttpUrl, parseOptions } from '../cli.ts';
 import type { RowExecutor } from '../import/executor.ts';
@@ -88,14 +89,12 @@ export async function run(argv: string[], io: ImportIo = processIo()): Promise<n
   if (baseUrl !== undefined && !isHttpUrl(baseUrl)) return usageError(`--base-url "${baseUrl}" is not an http(s) URL, e.g. http://127.0.0.1:4010/v2.`);
   const file = positionals[0] ?? '';
   const resultsFile = values.results;
-  // Checked before any row runs: a results file that cannot be written should not be found out after the writes.
+  // Checked before any row runs: a results file that cannot be written should not be found out after the writes. Only
+  // checked, not written: a usage error later on (a mistyped FILE) must leave an existing results file as it was.
   if (resultsFile !== undefined) {
     if (resolve(resultsFile) === resolve(file)) return usageError('--results must name another file than the one imported (it would be overwritten).');
-    try {
-      await writeFile(resultsFile, `${RESULT_COLUMNS.join(',')}\r\n`);
-    } catch (error) {
-      return usageError(`cannot write --results ${resultsFile}: ${(error as NodeJS.ErrnoException).code ?? String(error)}`);
-    }
+    const unwritable = await cannotWrite(resultsFile);
+    if (unwritable !== undefined) return usageError(`cannot write --results ${resultsFile}: ${unwritable}`);
   }
 
   const started = Date.now();
@@ -167,4 +166,11 @@ async function executorFor(io: ImportIo, baseUrl: string | undefined, config: { 
       await closeSharedAgents();
     },
   };
+}
+
+/** Why `file` could not be written (an existing file, or a new one in its folder), without touching it. */
+async function cannotWrite(file: string): Promise<string | undefined> {
+  const code = async (path: string) => access(path, constants.W_OK).then(() => undefined, (error: NodeJS.ErrnoException) => error.code ?? String(error));
+  const onFile = await code(file);
+  return onFile === 'ENOENT' ? code(dirname(resolve(file))) : onFile;
 }

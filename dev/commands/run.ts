@@ -1,6 +1,5 @@
-import type { ApiKeyProvider } from '../../lib/secrets/types.ts';
-import type { Sandbox } from '../sandbox/index.ts';
-import { parseOptions } from '../cli.ts';
+import type { ApiTarget } from '../api-target.ts';
+import { isHttpUrl, parseOptions } from '../cli.ts';
 import { readInputFile } from '../input-file.ts';
 import type { RunEvent } from '../runner.ts';
 
@@ -48,35 +47,27 @@ export async function run(argv: string[]): Promise<number> {
   if (baseUrl !== undefined && !isHttpUrl(baseUrl)) return usageError(`hc-workflow run: --base-url "${baseUrl}" is not an http(s) URL, e.g. http://127.0.0.1:4010/v2.`);
 
   // Loaded only now: synthesizing the CDK app is the slow part, and --help or a usage error should not wait for it.
-  const [{ HiringCenterClient }, { silentLogger }, { createJsonLogger }, { keyProviderFromEnv }, { StaticKeyProvider }, { startSandbox }, { runWorkflowLocally }, { localStepDependencies }] = await Promise.all([
-    import('../../lib/hiringcenter/index.ts'), import('../../lib/log.ts'), import('../json-logger.ts'), import('../../functions/commons/dependencies.ts'),
-    import('../../lib/secrets/index.ts'), import('../sandbox/index.ts'), import('../runner.ts'), import('../local-dependencies.ts'),
+  const [{ HiringCenterClient }, { silentLogger }, { createJsonLogger }, { openApiTarget }, { runWorkflowLocally }, { localStepDependencies }] = await Promise.all([
+    import('../../lib/hiringcenter/index.ts'), import('../../lib/log.ts'), import('../json-logger.ts'), import('../api-target.ts'),
+    import('../runner.ts'), import('../local-dependencies.ts'),
   ]);
   const progress = values.json ? () => undefined : (line: string) => process.stderr.write(`${line}\n`);
-  let sandbox: Sandbox | undefined;
-  let keys: ApiKeyProvider;
-  let target: string;
+  let target: ApiTarget;
   try {
-    if (baseUrl === undefined) {
-      sandbox = await startSandbox();
-      keys = new StaticKeyProvider(sandbox.apiKey);
-      target = sandbox.url;
-      progress(`Started the embedded HiringCenter sandbox at ${sandbox.url} (no base URL given).`);
-    } else {
-      keys = keyProviderFromEnv(process.env);
-      target = baseUrl;
-    }
+    target = await openApiTarget(baseUrl, process.env);
   } catch (error) {
     return usageError(`hc-workflow run: ${error instanceof Error ? error.message : String(error)}`);
   }
+  const { sandbox } = target;
+  if (sandbox) progress(`Started the embedded HiringCenter sandbox at ${sandbox.url} (no base URL given).`);
 
   try {
-    progress(`Running ${file} through the synthesized state machine against ${target}`);
+    progress(`Running ${file} through the synthesized state machine against ${target.url}`);
     const result = await runWorkflowLocally({
       input: input.value,
       ...(executionName ? { executionName } : {}),
       deps: localStepDependencies({
-        api: new HiringCenterClient({ baseUrl: target, keys }),
+        api: new HiringCenterClient({ baseUrl: target.url, keys: target.keys }),
         logger: values.verbose ? createJsonLogger({ write: (line) => process.stderr.write(`${line}\n`) }) : silentLogger,
       }),
       onEvent: values.json ? undefined : (event) => {
@@ -102,16 +93,7 @@ export async function run(argv: string[]): Promise<number> {
     }
     return 0;
   } finally {
-    await sandbox?.close();
-  }
-}
-
-function isHttpUrl(value: string): boolean {
-  try {
-    const url = new URL(value);
-    return url.protocol === 'http:' || url.protocol === 'https:';
-  } catch {
-    return false;
+    await target.close();
   }
 }
 

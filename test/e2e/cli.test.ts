@@ -65,9 +65,12 @@ describe('the other commands', () => {
     const ok = await cli(['doctor', '--base-url', sandbox.url], { HIRINGCENTER_API_KEY: 'cli-test-key' });
     expect(ok.code).toBe(0);
     expect(ok.stdout).toContain('key accepted');
+    expect(JSON.parse(ok.stdout.slice(ok.stdout.indexOf('{')))).toMatchObject({ accountId: expect.any(String), active: true });
     const wrong = await cli(['doctor', '--base-url', sandbox.url], { HIRINGCENTER_API_KEY: 'wrong-key-123456' });
     expect(wrong.code).toBe(1);
     expect(wrong.stderr).toContain('HiringCenter.Unauthorized');
     expect(wrong.stderr + wrong.stdout).not.toContain('wrong-key-123456');
+    const badUrl = await cli(['doctor', '--base-url', 'notaurl'], { HIRINGCENTER_API_KEY: 'cli-test-key' });
+    expect(badUrl).toMatchObject({ code: 2, stderr: expect.stringContaining('--base-url') });
   });
 });

@@ -174,6 +174,15 @@ describe('hc-workflow import usage errors (exit code 2, nothing run)', () => {
     }
   });
 
+  it('leaves an existing results file as it was when the import stops at a usage error (a mistyped FILE)', async () => {
+    const kept = join(dir, 'kept-results.csv');
+    writeFileSync(kept, 'row,status\r\n2,succeeded\r\n');
+    const io = capture({ executor: () => Promise.reject(new Error('must not run')) });
+    expect(await importCommand([join(dir, 'career-fiar.csv'), '--results', kept], io.io)).toBe(2);
+    expect(io.stderr()).toMatch(/no such file/);
+    expect(readFileSync(kept, 'utf8')).toBe('row,status\r\n2,succeeded\r\n');
+  });
+
   it('--help says how rows are numbered and what is emulated locally', async () => {
     const io = capture();
     expect(await importCommand(['--help'], io.io)).toBe(0);

@@ -3,6 +3,7 @@ import { DEFAULT_STEP_POLICY, systemClock } from '../lib/workflow/pacing.ts';
 import type { ActivityApi } from '../lib/workflow/steps.ts';
 import { pacerFromEnv } from '../functions/commons/dependencies.ts';
 import { noStepMetrics } from '../functions/commons/step-metrics.ts';
+import { workflowConfigFromEnv } from '../functions/commons/workflow-config.ts';
 import type { StepDependencies } from '../functions/handlers.ts';
 
 /**
@@ -13,10 +14,9 @@ import type { StepDependencies } from '../functions/handlers.ts';
  * AWS.
  */
 export function localStepDependencies(parts: { api: ActivityApi; logger: Logger } & Partial<Omit<StepDependencies, 'api' | 'logger'>>, env: NodeJS.ProcessEnv = process.env): StepDependencies {
-  const defaultUserId = env.HIRINGCENTER_DEFAULT_USER_ID?.trim();
   const clock = parts.clock ?? systemClock;
   return {
-    config: defaultUserId ? { defaultUserId } : {},
+    config: workflowConfigFromEnv(env),
     pacer: parts.pacer ?? pacerFromEnv({ ...env, PACER_TABLE_NAME: '' }, clock),
     policy: DEFAULT_STEP_POLICY,
     clock,

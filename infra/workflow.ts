@@ -7,6 +7,7 @@ import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
 import { buildStepChain, type StepFunctions } from './state-machine-definition.ts';
 import { DEFAULT_QUOTA } from '../lib/pacer/index.ts';
+import { DEFAULT_STEP_POLICY } from '../lib/workflow/pacing.ts';
 import { PacerTable } from './pacer-table.ts';
 import { WorkflowFunction } from './workflow-function.ts';
 
@@ -39,8 +40,9 @@ export interface ProspectActivityWorkflowProps {
   apiQuotaShare?: number;
 }
 
-export const DEFAULT_EXECUTION_TIMEOUT = Duration.hours(6);
-export const DEFAULT_API_KEY_RETENTION_HOURS = 23;
+/** The steps' own defaults (lib/workflow/pacing.ts), so that the deployed settings and a step without them agree. */
+const DEFAULT_EXECUTION_TIMEOUT = Duration.millis(DEFAULT_STEP_POLICY.executionTimeoutMs);
+const DEFAULT_API_KEY_RETENTION_HOURS = DEFAULT_STEP_POLICY.keyRetentionMs / 3_600_000;
 
 const FUNCTION_ENTRIES = {
   upsertProspect: 'upsert-prospect',

@@ -4,7 +4,8 @@ import { Metrics } from '@aws-lambda-powertools/metrics';
 import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import { createJsonLogger } from '../../dev/json-logger.ts';
 import { METRICS_NAMESPACE, SERVICE_NAME } from '../../functions/commons/constants.ts';
-import { dependenciesFromEnv, lazyDependencies } from '../../functions/commons/dependencies.ts';
+import { dependenciesFromEnv } from '../../functions/commons/dependencies.ts';
+import { lazy } from '../../lib/lazy.ts';
 import { emfStepMetrics } from '../../functions/commons/emf-step-metrics.ts';
 import { createNoteHandler } from '../../functions/handlers.ts';
 
@@ -16,4 +17,4 @@ const telemetry = {
   maskInLogs: (secret: string) => void secrets.add(secret),
 };
 
-export const handler = createNoteHandler(lazyDependencies(() => dependenciesFromEnv(process.env, telemetry)), [logMetrics(metrics)]);
+export const handler = createNoteHandler(lazy(() => dependenciesFromEnv(process.env, telemetry)), [logMetrics(metrics)]);

@@ -1,6 +1,7 @@
 import { constants } from 'node:fs';
 import { access, writeFile } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
+import { workflowConfigFromEnv } from '../../functions/commons/workflow-config.ts';
 import type { Sandbox } from '../sandbox/index.ts';
 import { isHttpUrl, parseOptions } from '../cli.ts';
 import type { RowExecutor } from '../import/executor.ts';
@@ -100,8 +101,7 @@ export async function run(argv: string[], io: ImportIo = processIo()): Promise<n
   const started = Date.now();
   const source = await readImportFile(file);
   if (!source.ok) return usageError(source.message);
-  const defaultUserId = io.env.HIRINGCENTER_DEFAULT_USER_ID?.trim();
-  const config = defaultUserId ? { defaultUserId } : {};
+  const config = workflowConfigFromEnv(io.env);
   const plan = planImport(source.rows, source.blankRows, config);
   const note = json ? () => undefined : (line: string) => void io.stderr.write(`${line}\n`);
 

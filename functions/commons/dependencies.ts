@@ -3,6 +3,7 @@ import type { Logger } from '../../lib/log.ts';
 import { createQuotaPacer, DynamoDbPacerStore, MemoryPacerStore, quotaKeyForSecret, type QuotaPacer, type QuotaSettings, type SlotDecision } from '../../lib/pacer/index.ts';
 import { EnvKeyProvider, SecretsManagerKeyProvider, type ApiKeyProvider, type Env } from '../../lib/secrets/index.ts';
 import { DEFAULT_STEP_POLICY, systemClock, type Clock, type StepPolicy } from '../../lib/workflow/pacing.ts';
+import { workflowConfigFromEnv } from './workflow-config.ts';
 import type { StepDependencies } from '../handlers.ts';
 import type { StepMetrics } from './step-metrics.ts';
 
@@ -38,14 +39,13 @@ export function dependenciesFromEnv(env: Env, telemetry: StepTelemetry): StepDep
     telemetry.maskInLogs(key);
     return key;
   };
-  const defaultUserId = env.HIRINGCENTER_DEFAULT_USER_ID?.trim();
   return {
     api: new HiringCenterClient({
       baseUrl: env.HIRINGCENTER_BASE_URL?.trim() || DEFAULT_BASE_URL,
       keys: maskedKeys,
       onResponse: (response) => telemetry.metrics.apiResponded(response),
     }),
-    config: defaultUserId ? { defaultUserId } : {},
+    config: workflowConfigFromEnv(env),
     pacer: readingKeyAlongside(measuredPacer(pacerFromEnv(env), telemetry.metrics), maskedKeys),
     policy: policyFromEnv(env),
     clock: systemClock,
@@ -86,10 +86,12 @@ export function pacerFromEnv(env: Env, clock: Clock = systemClock, memory: Memor
 /** API_QUOTA_PER_MINUTE, API_QUOTA_PER_HOUR and API_QUOTA_SHARE (CDK context apiQuotaPerMinute, -PerHour, -Share). */
 export function quotaSettingsFromEnv(env: Env): QuotaSettings {
   const settings: QuotaSettings = {};
-  if (env.API_QUOTA_PER_MINUTE?.trim()) settings.perMinute = positiveNumber(env, 'API_QUOTA_PER_MINUTE', 0);
-  if (env.API_QUOTA_PER_HOUR?.trim()) settings.perHour = positiveNumber(env, 'API_QUOTA_PER_HOUR', 0);
-  if (env.API_QUOTA_SHARE?.trim()) {
-    const share = positiveNumber(env, 'API_QUOTA_SHARE', 0);
+  const perMinute = positiveNumber(env, 'API_QUOTA_PER_MINUTE');
+  const perHour = positiveNumber(env, 'API_QUOTA_PER_HOUR');
+  const share = positiveNumber(env, 'API_QUOTA_SHARE');
+  if (perMinute !== undefined) settings.perMinute = perMinute;
+  if (perHour !== undefined) settings.perHour = perHour;
+  if (share !== undefined) {
     if (share > 1) throw new Error(`API_QUOTA_SHARE must be a fraction of the key's quota, from 0 to 1, got "${env.API_QUOTA_SHARE}"`);
     settings.share = share;
   }
@@ -99,23 +101,18 @@ export function quotaSettingsFromEnv(env: Env): QuotaSettings {
 function policyFromEnv(env: Env): StepPolicy {
   return {
     ...DEFAULT_STEP_POLICY,
-    executionTimeoutMs: positiveNumber(env, 'WORKFLOW_EXECUTION_TIMEOUT_SECONDS', DEFAULT_STEP_POLICY.executionTimeoutMs / 1000) * 1000,
-    keyRetentionMs: positiveNumber(env, 'API_KEY_RETENTION_HOURS', DEFAULT_STEP_POLICY.keyRetentionMs / 3_600_000) * 3_600_000,
+    executionTimeoutMs: (positiveNumber(env, 'WORKFLOW_EXECUTION_TIMEOUT_SECONDS') ?? DEFAULT_STEP_POLICY.executionTimeoutMs / 1000) * 1000,
+    keyRetentionMs: (positiveNumber(env, 'API_KEY_RETENTION_HOURS') ?? DEFAULT_STEP_POLICY.keyRetentionMs / 3_600_000) * 3_600_000,
   };
 }
 
-function positiveNumber(env: Env, name: string, fallback: number): number {
+/** The variable as a positive number, or undefined when it is unset or blank. */
+function positiveNumber(env: Env, name: string): number | undefined {
   const raw = env[name]?.trim();
-  if (!raw) return fallback;
+  if (!raw) return undefined;
   const value = Number(raw);
   if (!Number.isFinite(value) || value <= 0) throw new Error(`${name} must be a positive number, got "${raw}"`);
   return value;
-}
-
-/** One set of collaborators per container, built on first use (not at import, so importing a handler is cheap). */
-export function lazyDependencies(build: () => StepDependencies): () => StepDependencies {
-  let deps: StepDependencies | undefined;
-  return () => (deps ??= build());
 }
 
 /** QuotaWait for each slot a step reserves: a fresh reservation, or the new slot of a confirm whose slot was voided. */

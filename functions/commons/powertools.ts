@@ -4,7 +4,8 @@ import { Metrics } from '@aws-lambda-powertools/metrics';
 import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import type { StepHandler, StepHandlerFactory } from '../handlers.ts';
 import { METRICS_NAMESPACE, SERVICE_NAME } from './constants.ts';
-import { dependenciesFromEnv, lazyDependencies, type StepTelemetry } from './dependencies.ts';
+import { dependenciesFromEnv, type StepTelemetry } from './dependencies.ts';
+import { lazy } from '../../lib/lazy.ts';
 import { emfStepMetrics } from './emf-step-metrics.ts';
 import { powertoolsLogPort, RedactingLogFormatter } from './powertools-ports.ts';
 
@@ -34,7 +35,7 @@ const telemetry: StepTelemetry = {
  * not).
  */
 export function lambdaStep(factory: StepHandlerFactory): StepHandler {
-  return factory(lazyDependencies(() => dependenciesFromEnv(process.env, telemetry)), [
+  return factory(lazy(() => dependenciesFromEnv(process.env, telemetry)), [
     injectLambdaContext(logger, { resetKeys: true }),
     logMetrics(metrics),
   ]);

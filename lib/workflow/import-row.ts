@@ -1,7 +1,8 @@
 import { hash } from 'node:crypto';
 import * as z from 'zod/mini';
 import { InputInvalidError, type InputIssue } from '../errors.ts';
-import { dateInput, parseWorkflowInput, workflowInputSchema, type WorkflowConfig, type WorkflowInput } from './input.ts';
+import { dateInput, parseWorkflowInput, workflowInputSchema, type WorkflowConfig, type WorkflowInput, type WorkflowRequest } from './input.ts';
+import { isPlainObject, lazy } from '../lazy.ts';
 import { RENAMED_FIELDS, toInputInvalid } from './issues.ts';
 import { fieldName } from './limits.ts';
 import { IMPORT_ITEM_KEYS } from './state.ts';
@@ -33,6 +34,8 @@ export interface ImportedRow {
   input: KeyedWorkflowInput;
   /** SHA-256 of the canonical JSON of the input without its key: equal for identical rows, whatever their key. */
   contentHash: string;
+  /** The input as the workflow validated and normalised it, so the row's first step need not validate it again. */
+  request: WorkflowRequest;
 }
 
 type Schema = z.core.$ZodType;
@@ -93,8 +96,7 @@ function columnsFromSchema(): { columns: Map<string, ImportColumn>; requiredSect
 }
 
 /** Derived once, on the first row: a step that is not running an import never needs them. */
-let derived: { columns: Map<string, ImportColumn>; requiredSections: string[] } | undefined;
-const importColumns = () => (derived ??= columnsFromSchema());
+const importColumns = /* @__PURE__ */ lazy(columnsFromSchema);
 
 /** Every column a sheet may have, in schema order. */
 export function importColumnList(): readonly ImportColumn[] {
@@ -138,10 +140,11 @@ function typeCell(kind: CellKind, cell: string): Typed {
   }
 }
 
-const rowSchema = z.record(z.string(), z.string());
+// Built only to describe a row that is not flat text, and only in the step that reads rows.
+const rowSchema = /* @__PURE__ */ lazy(() => z.record(z.string(), z.string()));
 
 function isTextRecord(row: unknown): row is Record<string, string> {
-  if (row === null || typeof row !== 'object' || Array.isArray(row)) return false;
+  if (!isPlainObject(row)) return false;
   const prototype: unknown = Object.getPrototypeOf(row);
   if (prototype !== Object.prototype && prototype !== null) return false;
   return Object.values(row).every((cell) => typeof cell === 'string');
@@ -157,7 +160,7 @@ export function rowToWorkflowInput(row: unknown, config: WorkflowConfig): Import
   // zod's record parse re-checks every key and cell, which was half the validation time of a 10,000-row dry run; rows
   // are flat text almost always, so zod is asked only to describe a row that is not.
   if (!isTextRecord(row)) {
-    const parsed = rowSchema.safeParse(row);
+    const parsed = rowSchema().safeParse(row);
     throw parsed.success ? new InputInvalidError([{ path: '', message: 'must be an object of column → cell text' }], 'row') : toInputInvalid(parsed.error, row, 'row');
   }
   const { columns, requiredSections } = importColumns();
@@ -193,28 +196,28 @@ export function rowToWorkflowInput(row: unknown, config: WorkflowConfig): Import
   }
   for (const name of requiredSections) sections[name] ??= {};
   for (const [name, section] of Object.entries(sections)) typed[name] = section;
+  let request: WorkflowRequest | undefined;
   try {
-    parseWorkflowInput(typed, config);
+    request = parseWorkflowInput(typed, config);
   } catch (error) {
     if (!(error instanceof InputInvalidError)) throw error;
     // "is required" for a cell that failed typing would only repeat the typing problem less precisely.
     issues.push(...error.issues.filter((issue) => !typingFailed.has(issue.path)));
   }
-  if (issues.length > 0) throw new InputInvalidError(issues, 'row');
-  return keyed(typed as WorkflowInput);
+  if (issues.length > 0 || request === undefined) throw new InputInvalidError(issues, 'row');
+  return keyed(typed as WorkflowInput, request);
 }
 
 /** A JSON Lines object: already typed, so only validated and keyed, by the same rule as a CSV row. */
 export function jsonLineToWorkflowInput(value: unknown, config: WorkflowConfig): ImportedRow {
-  parseWorkflowInput(value, config);
-  return keyed(value as WorkflowInput);
+  return keyed(value as WorkflowInput, parseWorkflowInput(value, config));
 }
 
 /** The row key: the row's own idempotencyKey, else a hash of its content, so identical rows are one workflow. */
-function keyed(input: WorkflowInput): ImportedRow {
+function keyed(input: WorkflowInput, request: WorkflowRequest): ImportedRow {
   const { idempotencyKey, ...content } = input;
   const contentHash = hash('sha256', canonicalJson(content), 'hex');
-  return { input: { ...input, idempotencyKey: idempotencyKey ?? `import-v1-${contentHash}` }, contentHash };
+  return { input: { ...input, idempotencyKey: idempotencyKey ?? `import-v1-${contentHash}` }, contentHash, request };
 }
 
 /** JSON with object keys sorted at every level: the same content always gives the same text, whatever the key order. */
@@ -315,9 +318,9 @@ export type ImportItem = { [IMPORT_ITEM_KEYS.csvRow]: unknown } | { [IMPORT_ITEM
  * step then reads it as a workflow input or an EventBridge event. An item is recognised by its reader's key alone;
  * a workflow input can never have that key (its schema is strict), and an event keeps everything under `detail`.
  */
-export function importItemInput(state: unknown, config: WorkflowConfig): KeyedWorkflowInput | undefined {
-  if (state === null || typeof state !== 'object' || Array.isArray(state)) return undefined;
-  if (IMPORT_ITEM_KEYS.csvRow in state) return rowToWorkflowInput((state as Record<string, unknown>)[IMPORT_ITEM_KEYS.csvRow], config).input;
-  if (IMPORT_ITEM_KEYS.jsonLine in state) return jsonLineToWorkflowInput((state as Record<string, unknown>)[IMPORT_ITEM_KEYS.jsonLine], config).input;
+export function importItemInput(state: unknown, config: WorkflowConfig): ImportedRow | undefined {
+  if (!isPlainObject(state)) return undefined;
+  if (IMPORT_ITEM_KEYS.csvRow in state) return rowToWorkflowInput(state[IMPORT_ITEM_KEYS.csvRow], config);
+  if (IMPORT_ITEM_KEYS.jsonLine in state) return jsonLineToWorkflowInput(state[IMPORT_ITEM_KEYS.jsonLine], config);
   return undefined;
 }

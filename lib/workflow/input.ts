@@ -4,6 +4,7 @@ import { canonicalTimeZone, DateParseError, ISO_DATE_TIME_PATTERN, toEpochMs } f
 import { toInputInvalid } from './issues.ts';
 import { inputLimitIssues } from './limits.ts';
 import { noteBodyToHtml } from './note-html.ts';
+import { isPlainObject, lazy } from '../lazy.ts';
 
 /*
  * The workflow input contract (ARCHITECTURE.md §3). Field names are the API's own. Every object is strict, so a typo or
@@ -13,15 +14,9 @@ import { noteBodyToHtml } from './note-html.ts';
  * Length caps are ours (the API documents none). Characters are not bytes, so the whole input is also capped in bytes
  * and nesting (limits.ts): an accepted input always fits in Step Functions' 256 KiB per state.
  */
-/**
- * Schemas are built on first use, not at load: a step builds only what it parses (createNote the note section, not the
- * prospect's seventeen fields), and zod 4 spends tens of microseconds on every schema it builds, at every cold start
- * (bench/README.md).
- */
-function lazy<T>(build: () => T): () => T {
-  let value: T | undefined;
-  return () => (value ??= build());
-}
+// Schemas are built on first use (lazy), not at load: a step builds only what it parses (createNote the note section,
+// not the prospect's seventeen fields), and zod 4 spends tens of microseconds on every schema it builds, at every cold
+// start (bench/README.md).
 
 // The API trims required text and refuses what is left empty (the sandbox follows the docs), so "  " must fail here,
 // before an earlier step has written anything. `^$|` leaves "" to minLength's clearer "must not be empty".
@@ -203,10 +198,6 @@ export function parseWorkflowInput(raw: unknown, config: WorkflowConfig): Workfl
   return request;
 }
 
-function isPlainObject(value: unknown): value is Record<string, unknown> {
-  return value !== null && typeof value === 'object' && !Array.isArray(value);
-}
-
 /** The schema's issues first (the usual mistakes), then the whole-input limits. */
 function withIssues(error: InputInvalidError, extra: InputIssue[]): InputInvalidError {
   return extra.length === 0 ? error : new InputInvalidError([...error.issues, ...extra], error.subject);
@@ -226,7 +217,6 @@ function sectionParser<S extends z.ZodMiniType, Out>(name: string, schema: () =>
 }
 
 /** Each later step re-validates its own section: a handler must not trust its input even inside the state machine. */
-export const parseProspectSection = /* @__PURE__ */ sectionParser('prospect', prospectSchema, normaliseProspect);
 export const parseNoteSection = /* @__PURE__ */ sectionParser('note', noteSchema, normaliseNote);
 export const parseTaskSection = /* @__PURE__ */ sectionParser('task', taskSchema, normaliseTask);
 export const parseMeetingSection = /* @__PURE__ */ sectionParser('meeting', meetingSchema, normaliseMeeting);

@@ -1,5 +1,5 @@
 import { QuotaExhaustedError, RateLimitedError } from '../errors.ts';
-import { quotaSchedule, type QuotaPacer, type ReservationRef, type SlotDecision } from '../pacer/index.ts';
+import type { QuotaPacer, ReservationRef, SlotDecision } from '../pacer/index.ts';
 import type { ExecutionContext } from './state.ts';
 
 /**
@@ -8,27 +8,16 @@ import type { ExecutionContext } from './state.ts';
  */
 export type { QuotaPacer } from '../pacer/index.ts';
 
-/** No shared pacing (tests of other concerns): every slot is now, and a 429 is simply waited out. */
-export const UNPACED: QuotaPacer = {
-  schedule: quotaSchedule({}),
-  reserve: async () => ({ reserved: true, slotAt: 0, generation: 0, waitMs: 0, mustConfirm: false }),
-  confirm: async (reservation) => ({ reserved: true, slotAt: reservation.slotAt, generation: reservation.generation, waitMs: 0, mustConfirm: false }),
-  reportRateLimited: async () => undefined,
-};
-
 export interface StepPolicy {
   /** The state machine's timeout: no wait may end later than this after the execution started. */
   executionTimeoutMs: number;
   /** How long after its execution started a step trusts the API to still hold that execution's idempotency keys. */
   keyRetentionMs: number;
-  /** A slot nearer than this is waited for inside the Lambda; a later one is handed to the state machine's Wait. */
-  maxInlineWaitMs: number;
 }
 
 export const DEFAULT_STEP_POLICY: StepPolicy = {
   executionTimeoutMs: 6 * 3_600_000,
   keyRetentionMs: 23 * 3_600_000,
-  maxInlineWaitMs: 1_000,
 };
 
 /**
@@ -104,7 +93,7 @@ export class PacedSend {
       await this.#pacer.reportRateLimited({ retryAfterSeconds: error.retryAfterSeconds, ...error.observed });
       const next = await this.#pacer.reserve(slot);
       if (!next.reserved) throw this.#exhausted(next.earliestSlotAt);
-      // The pacer's hold already covers Retry-After; the later of the two guards a pacer that knows no hold (UNPACED).
+      // The pacer's hold already covers Retry-After; the later of the two guards a pacer that keeps no hold.
       const slotAt = Math.max(next.slotAt, error.slotAt);
       if (slotAt + SEND_MARGIN_MS > this.#deadline) throw this.#exhausted(slotAt);
       throw new RateLimitedError({ retryAfterSeconds: secondsUntil(slotAt, this.#clock.now()), slotAt, generation: next.generation }, error.detail);
@@ -113,7 +102,9 @@ export class PacedSend {
 
   async #waitFor(decision: SlotDecision, why: string): Promise<void> {
     if (!decision.reserved) throw this.#exhausted(decision.earliestSlotAt);
-    if (!decision.mustConfirm && decision.waitMs <= this.#policy.maxInlineWaitMs) {
+    // The pacer decides what is near enough to wait for inside the Lambda (its schedule's inProcessWaitMs); a slot it
+    // wants confirmed is handed to the state machine's Wait.
+    if (!decision.mustConfirm) {
       if (decision.waitMs > 0) await this.#clock.sleep(decision.waitMs);
       return;
     }
@@ -138,7 +129,7 @@ function secondsUntil(at: number, now: number): number {
   return Math.max(1, Math.ceil((at - now) / 1000));
 }
 
-export function formatDuration(ms: number): string {
+function formatDuration(ms: number): string {
   const seconds = Math.max(0, Math.round(ms / 1000));
   if (seconds < 120) return `${seconds} s`;
   const minutes = Math.round(seconds / 60);

@@ -1,4 +1,6 @@
 import * as z from 'zod/mini';
+import { isPlainObject } from '../lazy.ts';
+import { ReservationRefSchema, type ReservationRef } from '../pacer/pacer.ts';
 import { toInputInvalid } from './issues.ts';
 import type { StepName } from './keys.ts';
 
@@ -24,8 +26,7 @@ export const workflowRunSchema = z.object({
 });
 export type WorkflowRun = z.infer<typeof workflowRunSchema>;
 
-export const ACTIVITY_SECTIONS = ['note', 'task', 'meeting'] as const;
-export type ActivitySection = (typeof ACTIVITY_SECTIONS)[number];
+export type ActivitySection = 'note' | 'task' | 'meeting';
 
 export const workflowStateSchema = z.object({
   sections: z.object({ note: z.unknown(), task: z.unknown(), meeting: z.unknown() }),
@@ -34,7 +35,7 @@ export const workflowStateSchema = z.object({
 export type WorkflowState = z.infer<typeof workflowStateSchema>;
 
 /** The context object fields every Task gets: its execution's name and start time (the clock of the key window). */
-export const executionContextSchema = z.object({
+const executionContextSchema = z.object({
   name: z.string().check(z.minLength(1)),
   startTime: z.string().check(z.minLength(1)),
 });
@@ -53,14 +54,14 @@ export const QUOTA_WAIT_KEY = 'quotaWait';
 
 /**
  * The slot a step reserved before it was sent to wait, as the catcher's two Pass states leave it:
- * `{slot: {retryAfterSeconds, until, slotAt, message}}` parsed from the Lambda error's Cause.
+ * `{slot: {retryAfterSeconds, until, slotAt, generation, message}}` parsed from the Lambda error's Cause.
  */
-const quotaWaitSchema = z.object({ slot: z.object({ slotAt: z.number().check(z.int()), generation: z.number().check(z.int()), until: z.string() }) });
+const quotaWaitSchema = z.object({ slot: z.extend(ReservationRefSchema, { until: z.string() }) });
 
 /** Splits the catcher's record off a state. Anything else under that key is left in place for validation to report. */
-export function takeQuotaWait(state: unknown): { state: unknown; held?: { slotAt: number; generation: number } } {
-  if (state === null || typeof state !== 'object' || Array.isArray(state) || !(QUOTA_WAIT_KEY in state)) return { state };
-  const { [QUOTA_WAIT_KEY]: wait, ...rest } = state as Record<string, unknown>;
+export function takeQuotaWait(state: unknown): { state: unknown; held?: ReservationRef } {
+  if (!isPlainObject(state) || !(QUOTA_WAIT_KEY in state)) return { state };
+  const { [QUOTA_WAIT_KEY]: wait, ...rest } = state;
   const parsed = quotaWaitSchema.safeParse(wait);
   return parsed.success ? { state: rest, held: { slotAt: parsed.data.slot.slotAt, generation: parsed.data.slot.generation } } : { state };
 }
@@ -71,11 +72,11 @@ export function takeQuotaWait(state: unknown): { state: unknown; held?: { slotAt
  * input can never look like an event: its schema is strict and has no `detail`, `id` or `source`.
  */
 export function chooseExecutionKey(started: unknown, executionName: string): { input: unknown; executionKey: unknown } {
-  if (isRecord(started) && isRecord(started.detail) && 'id' in started && 'source' in started) {
+  if (isPlainObject(started) && isPlainObject(started.detail) && 'id' in started && 'source' in started) {
     const detail = started.detail;
     return { input: detail, executionKey: detail.idempotencyKey ?? started.id };
   }
-  const key = isRecord(started) ? started.idempotencyKey : undefined;
+  const key = isPlainObject(started) ? started.idempotencyKey : undefined;
   return { input: started, executionKey: key ?? executionName };
 }
 
@@ -83,8 +84,4 @@ export function parseWorkflowState(raw: unknown, step: StepName): WorkflowState 
   const parsed = workflowStateSchema.safeParse(raw);
   if (!parsed.success) throw toInputInvalid(parsed.error, raw, `${step} step state`);
   return parsed.data;
-}
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return value !== null && typeof value === 'object' && !Array.isArray(value);
 }

@@ -1,5 +1,6 @@
 import * as z from 'zod/mini';
 import { isWorkflowError } from '../errors.ts';
+import { lazy } from '../lazy.ts';
 import { redactContactDetails } from '../redaction.ts';
 import type {
   CreateMeetingRequest, CreateNoteRequest, CreateTaskRequest, UpsertProspectRequest, UpsertResult, WriteOptions, WriteResult,
@@ -17,7 +18,7 @@ import {
   chooseExecutionKey, parseWorkflowState, takeQuotaWait, type ActivitySection, type ExecutionContext, type WorkflowState,
 } from './state.ts';
 
-export { workflowRunSchema, type WorkflowRun, type WorkflowState } from './state.ts';
+export type { WorkflowRun, WorkflowState } from './state.ts';
 
 /** The slice of the HiringCenter client the workflow writes and (past the key retention) reads through. */
 export interface ActivityApi extends RecordReader {
@@ -36,7 +37,7 @@ export interface StepRuntime {
   clock: Clock;
 }
 
-const executionKeySchema = z.object({ executionKey: z.string().check(z.minLength(1), z.maxLength(200)) });
+const executionKeySchema = /* @__PURE__ */ lazy(() => z.object({ executionKey: z.string().check(z.minLength(1), z.maxLength(200)) }));
 
 function pacedSend(runtime: StepRuntime, execution: ExecutionContext, step: StepName, held: ReservationRef | undefined): PacedSend {
   return new PacedSend({ pacer: runtime.pacer, policy: runtime.policy, clock: runtime.clock, execution, where: STATE_OF_STEP[step], ...(held ? { held } : {}) });
@@ -49,9 +50,11 @@ function pacedSend(runtime: StepRuntime, execution: ExecutionContext, step: Step
  */
 export async function upsertProspectStep(runtime: StepRuntime, startedWith: unknown, execution: ExecutionContext): Promise<WorkflowState> {
   const { state, held } = takeQuotaWait(startedWith);
-  const { input, executionKey: rawKey } = chooseExecutionKey(importItemInput(state, runtime.config) ?? state, execution.name);
-  const request = parseWorkflowInput(input, runtime.config);
-  const parsedKey = executionKeySchema.safeParse({ executionKey: rawKey });
+  // An import row comes validated and normalised by the row rule; anything else is validated here.
+  const imported = importItemInput(state, runtime.config);
+  const { input, executionKey: rawKey } = chooseExecutionKey(imported?.input ?? state, execution.name);
+  const request = imported?.request ?? parseWorkflowInput(input, runtime.config);
+  const parsedKey = executionKeySchema().safeParse({ executionKey: rawKey });
   if (!parsedKey.success) throw toInputInvalid(parsedKey.error, { executionKey: rawKey }, 'upsert-prospect step input');
   const { executionKey } = parsedKey.data;
   const prospect: ProspectFields = { update: true, ...request.prospect };

@@ -7,7 +7,8 @@ import { startSandbox, type Sandbox, type SandboxOptions } from '../../dev/sandb
 import { StaticKeyProvider } from '../../lib/secrets/index.ts';
 import type { ApiKeyProvider } from '../../lib/secrets/types.ts';
 import type { WorkflowConfig } from '../../lib/workflow/input.ts';
-import { UNPACED, type QuotaPacer } from '../../lib/workflow/pacing.ts';
+import type { QuotaPacer } from '../../lib/workflow/pacing.ts';
+import { UNPACED } from './unpaced.ts';
 
 /** The quickstart scenario, as a fresh object each time (tests mutate their copy). */
 export function quickstartInput(): Record<string, unknown> {

@@ -1,10 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { QuotaExhaustedError, RateLimitedError } from '../../lib/errors.ts';
 import type { QuotaPacer, SlotDecision } from '../../lib/pacer/index.ts';
-import { PacedSend, UNPACED, type Clock } from '../../lib/workflow/pacing.ts';
+import { PacedSend, type Clock } from '../../lib/workflow/pacing.ts';
+import { UNPACED } from '../support/unpaced.ts';
 
 const HOUR = 3_600_000;
-const POLICY = { executionTimeoutMs: 6 * HOUR, keyRetentionMs: 23 * HOUR, maxInlineWaitMs: 1_000 };
+const POLICY = { executionTimeoutMs: 6 * HOUR, keyRetentionMs: 23 * HOUR };
 const START = Date.parse('2026-12-01T10:00:00Z');
 
 function fakeClock(at = START) {

@@ -5,12 +5,12 @@ import { parse } from 'csv-parse/sync';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startSandbox, type Sandbox } from '../../dev/sandbox/index.ts';
 import { cli } from '../support/cli.ts';
+import { USER } from '../support/import-rows.ts';
 
 /*
  * A new user's import, end to end: the CLI as a child process, the synthesized state machine on the local engine, the
  * sandbox API on a loopback socket. The sandbox runs in this process so that a second run meets the same records.
  */
-const USER = 'a7c1e9d34b2f4d8aa6c05e1f9b7d2a33';
 const KEY = 'import-e2e-key';
 /** Each CLI run starts Node, loads the CDK app and synthesizes it: seconds, and more on a busy 2-core machine. */
 const CLI_TIMEOUT_MS = 90_000;

@@ -1,9 +1,7 @@
-import { execFile } from 'node:child_process';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { fileURLToPath } from 'node:url';
-import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { cli } from '../support/cli.ts';
 import { quickstartInput } from '../support/harness.ts';
 
 /*
@@ -11,8 +9,6 @@ import { quickstartInput } from '../support/harness.ts';
  * them into anything the workflow shows: the CLI's failure line, the thrown error it prints, or the handlers' log lines
  * (`--verbose`). Run as a user runs it: the CLI in a child process, against a real loopback HTTP server.
  */
-const root = fileURLToPath(new URL('../..', import.meta.url));
-const run = promisify(execFile);
 const EMAIL = 'Jordan.Miller@Example.com';
 const PHONE = '+15551234567';
 const rejection = {
@@ -40,13 +36,9 @@ afterAll(() => new Promise<void>((resolve) => server.close(() => resolve())));
 describe('an API rejection that quotes the prospect', () => {
   it('fails the workflow with an error holding neither the e-mail nor the phone, in the output, the error or the logs', async () => {
     const input = { ...quickstartInput(), prospect: { firstName: 'Jordan', lastName: 'Miller', email: EMAIL, phone: PHONE } };
-    const child = run(process.execPath, ['bin/hc-workflow.js', 'run', '-', '--base-url', baseUrl, '--verbose'], {
-      cwd: root, env: { ...process.env, HIRINGCENTER_API_KEY: 'hc_test_key' }, timeout: 60_000,
-    });
-    child.child.stdin?.end(JSON.stringify(input));
-    const failed = await child.then(() => undefined, (error: { code?: number; stdout?: string; stderr?: string }) => error);
-    expect(failed?.code).toBe(1);
-    const shown = `${failed?.stdout ?? ''}\n${failed?.stderr ?? ''}`;
+    const failed = await cli(['run', '-', '--base-url', baseUrl, '--verbose'], { HIRINGCENTER_API_KEY: 'hc_test_key' }, JSON.stringify(input));
+    expect(failed.code).toBe(1);
+    const shown = `${failed.stdout}\n${failed.stderr}`;
     expect(shown).toMatch(/failed at state UpsertProspect: HiringCenter\.Rejected: HiringCenter rejected POST \/prospects \(422\)/);
     expect(shown).toMatch(/"level":"warn".*step failed/);
     expect(shown.toLowerCase()).not.toContain('jordan.miller');

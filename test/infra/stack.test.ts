@@ -170,6 +170,8 @@ describe('triggers and operations', () => {
     expect(started.filter((resource) => /^\{"Ref":"WorkflowStateMachine[0-9A-F]+"\}$/.test(resource))).toHaveLength(2);
     expect(statementsWith('states:StartSyncExecution').map((statement) => JSON.stringify(statement.Resource))).toEqual([expect.stringMatching(/^\{"Ref":"WebhookFrontDoorStateMachine[0-9A-F]+"\}$/)]);
     expect(started.every((resource) => /^\{"Ref":"(WorkflowStateMachine|ImportStateMachine|ImportStarter)[0-9A-F]+"\}$/.test(resource))).toBe(true);
+    // The front door and GET /activities/{id} look up workflow executions; the import's map describes its row executions.
+    expect(statementsWith('states:DescribeExecution')).toHaveLength(3);
     for (const statement of statementsWith('states:DescribeExecution')) {
       expect(JSON.stringify(statement.Resource)).toMatch(/:execution:",\{"Fn::(GetAtt|Select)":\[.*(WorkflowStateMachine|ImportStateMachine)[0-9A-F]+/);
     }

@@ -2,7 +2,7 @@ import AjvModule from 'ajv-draft-04';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { workflowInputJsonSchema } from '../../lib/workflow/json-schema.ts';
-import { parseWorkflowInput } from '../../lib/workflow/input.ts';
+import { parseWorkflowInput, workflowInputSchema } from '../../lib/workflow/input.ts';
 import { quickstartInput } from '../support/harness.ts';
 
 /*
@@ -102,7 +102,9 @@ describe('the API Gateway model generated from the zod schema', () => {
       const byZod = zodAccepts(candidate);
       const byModel = modelAccepts(candidate);
       if (byZod) expect(byModel).toBe(true);
-      if (!byModel) expect(byZod).toBe(false);
+      // Looser only where JSON Schema cannot follow: zod's structure (types, required and unknown fields, lengths,
+      // patterns) accepted the body, and what refused it came after (zones, calendar dates, epoch units, size limits).
+      if (byModel && !byZod) expect(workflowInputSchema().safeParse(candidate).success).toBe(true);
       if (byZod) outcomes.bothAccept += 1;
       else if (byModel) outcomes.onlyModelAccepts += 1;
       else outcomes.bothRefuse += 1;

@@ -4,6 +4,7 @@ import fc from 'fast-check';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { buildApp } from '../../infra/app.ts';
 import { HiringCenterWorkflowStack } from '../../infra/stack.ts';
+import { renderInputTransformer } from '../support/eventbridge.ts';
 
 /*
  * The webhook's infrastructure beyond its templates: the Express front door behind POST /activities, and the notify
@@ -20,16 +21,6 @@ beforeAll(() => {
 });
 
 type Transformer = { InputPathsMap: Record<string, string>; InputTemplate: string };
-
-/** EventBridge's input transformer: each unquoted <placeholder> becomes the JSON value at its path. */
-function transform(transformer: Transformer, event: Record<string, unknown>): string {
-  return transformer.InputTemplate.replace(/<([^<>]+)>/g, (_match, name: string) => {
-    const path = transformer.InputPathsMap[name] ?? '';
-    const value = path.replace(/^\$\./, '').split('.').reduce<unknown>((at, key) => (at as Record<string, unknown> | undefined)?.[key], event);
-    if (value === undefined) throw new Error(`EventBridge drops the delivery: ${path} is missing`);
-    return JSON.stringify(value);
-  });
-}
 
 const transformerFor = (detailType: string): Transformer => {
   const rule = Object.values(template.findResources('AWS::Events::Rule', { Properties: { EventPattern: { 'detail-type': [detailType] } } }))[0];
@@ -74,10 +65,10 @@ describe('the notify hook', () => {
 
   it('sends a catch hook flat JSON it can map: the ids, the status, the error and message', () => {
     const output = { prospectId: 'p1', noteId: 'n1', idempotencyKey: 'a1b2c3d4e5_zap-1', warnings: [] };
-    const completed = JSON.parse(transform(transformerFor('ProspectActivityCompleted'), envelope('ProspectActivityCompleted', { executionArn: 'arn:x', executionName: 'a1b2c3d4e5_zap-1', output })));
+    const completed = renderInputTransformer(transformerFor('ProspectActivityCompleted'), envelope('ProspectActivityCompleted', { executionArn: 'arn:x', executionName: 'a1b2c3d4e5_zap-1', output }));
     expect(completed).toEqual({ event: 'ProspectActivityCompleted', id: 'a1b2c3d4e5_zap-1', status: 'SUCCEEDED', executionArn: 'arn:x', output, eventId: '7bf73129-1428-4cd3-a780-95db273d1602', time: '2026-12-02T10:00:00Z' });
     const failedDetail = { executionArn: 'arn:x', executionName: 'k', status: 'FAILED', error: 'HiringCenter.Rejected', message: 'HiringCenter rejected POST /prospects (422): "x"' };
-    expect(JSON.parse(transform(transformerFor('ProspectActivityFailed'), envelope('ProspectActivityFailed', failedDetail)))).toEqual({
+    expect(renderInputTransformer(transformerFor('ProspectActivityFailed'), envelope('ProspectActivityFailed', failedDetail))).toEqual({
       event: 'ProspectActivityFailed', id: 'k', executionArn: 'arn:x', status: 'FAILED', error: 'HiringCenter.Rejected', message: failedDetail.message,
       eventId: '7bf73129-1428-4cd3-a780-95db273d1602', time: '2026-12-02T10:00:00Z',
     });
@@ -86,7 +77,7 @@ describe('the notify hook', () => {
   it('reads only fields every event of its type carries, and never the execution input', () => {
     fc.assert(fc.property(fc.string({ unit: 'binary' }), fc.constantFrom('FAILED', 'TIMED_OUT', 'ABORTED'), (message, status) => {
       const detail = { executionArn: 'arn:x', executionName: 'k', status, error: 'States.Timeout', message };
-      expect(JSON.parse(transform(transformerFor('ProspectActivityFailed'), envelope('ProspectActivityFailed', detail)))).toMatchObject({ message, status });
+      expect(renderInputTransformer(transformerFor('ProspectActivityFailed'), envelope('ProspectActivityFailed', detail))).toMatchObject({ message, status });
     }), { numRuns: 200 });
     for (const type of ['ProspectActivityCompleted', 'ProspectActivityFailed']) {
       expect(Object.values(transformerFor(type).InputPathsMap).every((path) => !/input/i.test(path))).toBe(true);

@@ -6,6 +6,7 @@ import {
   dependenciesFromEnv, keyProviderFromEnv, measuredPacer, quotaSettingsFromEnv, readingKeyAlongside, type StepTelemetry,
 } from '../../functions/commons/dependencies.ts';
 import { noStepMetrics, type StepMetrics } from '../../functions/commons/step-metrics.ts';
+import { startSandbox } from '../../dev/sandbox/index.ts';
 import { silentLogger } from '../../lib/log.ts';
 import { createQuotaPacer, MemoryPacerStore, type QuotaPacer } from '../../lib/pacer/index.ts';
 import { EnvKeyProvider, SecretsManagerKeyProvider, type ApiKeyProvider } from '../../lib/secrets/index.ts';
@@ -106,21 +107,35 @@ describe('readingKeyAlongside', () => {
 
 describe('dependenciesFromEnv', () => {
   it('reads the secret once, masks the key in logs, and reports every API response to the metrics', async () => {
-    sm.on(GetSecretValueCommand).resolves({ $metadata: {}, SecretString: 'hc_live_key_123' });
-    const masked: string[] = [];
-    const metrics = recordingMetrics();
-    const telemetry: StepTelemetry = { logger: silentLogger, metrics, maskInLogs: (secret) => masked.push(secret) };
-    const deps = dependenciesFromEnv({ HIRINGCENTER_SECRET_ID: 's', HIRINGCENTER_BASE_URL: 'http://127.0.0.1:9/v2', API_QUOTA_PER_MINUTE: '100' }, telemetry);
+    const sandbox = await startSandbox({ apiKey: 'hc_live_key_123' });
+    try {
+      sm.on(GetSecretValueCommand).resolves({ $metadata: {}, SecretString: 'hc_live_key_123' });
+      const masked: string[] = [];
+      const metrics = recordingMetrics();
+      const telemetry: StepTelemetry = { logger: silentLogger, metrics, maskInLogs: (secret) => masked.push(secret) };
+      const deps = dependenciesFromEnv({ HIRINGCENTER_SECRET_ID: 's', HIRINGCENTER_BASE_URL: sandbox.url, API_QUOTA_PER_MINUTE: '100' }, telemetry);
 
-    expect(deps.pacer.schedule.perMinute).toBe(100);
-    await deps.pacer.reserve();
-    // The reservation read the key alongside; the client's own read hits the cache.
-    expect(masked).toEqual(['hc_live_key_123']);
-    expect(sm.commandCalls(GetSecretValueCommand)).toHaveLength(1);
-    expect(metrics.waits).toEqual([0]);
-    // Port 9 (discard) refuses the connection: no response, so no latency; the error is the client's.
+      expect(deps.pacer.schedule.perMinute).toBe(100);
+      await deps.pacer.reserve();
+      // The reservation read the key alongside; the client's own reads hit the cache.
+      expect(masked).toEqual(['hc_live_key_123']);
+      expect(sm.commandCalls(GetSecretValueCommand)).toHaveLength(1);
+      expect(metrics.waits).toEqual([0]);
+      const prospect = await deps.api.upsertProspect({ firstName: 'Ada', lastName: 'Lovelace' }, { idempotencyKey: 'k-prospect' });
+      await deps.api.createNote({ prospectId: prospect.item.id, body: 'b' }, { idempotencyKey: 'k-note' });
+      expect(metrics.routes).toEqual(['POST /prospects 201', 'POST /notes 201']);
+      expect(sm.commandCalls(GetSecretValueCommand)).toHaveLength(1);
+    } finally {
+      await sandbox.close();
+    }
+  });
+
+  it('reports no latency for a request that got no response: the error is the client\'s', async () => {
+    sm.on(GetSecretValueCommand).resolves({ $metadata: {}, SecretString: 'hc_live_key_123' });
+    const metrics = recordingMetrics();
+    const deps = dependenciesFromEnv({ HIRINGCENTER_SECRET_ID: 's', HIRINGCENTER_BASE_URL: 'http://127.0.0.1:9/v2' }, { logger: silentLogger, metrics, maskInLogs: () => undefined });
+    // Port 9 (discard) refuses the connection.
     await expect(deps.api.createNote({ prospectId: 'p', body: 'b' }, { idempotencyKey: 'k' })).rejects.toMatchObject({ name: 'HiringCenter.Unavailable' });
     expect(metrics.routes).toEqual([]);
-    expect(sm.commandCalls(GetSecretValueCommand)).toHaveLength(1);
   });
 });

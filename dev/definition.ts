@@ -27,10 +27,10 @@ export const MACHINES = {
 } as const;
 
 let cachedTemplate: Template | undefined;
-const cached = new Map<string, SynthesizedWorkflow>();
+const cached = new Map<keyof typeof MACHINES, SynthesizedWorkflow>();
 
 /** The deployable template, synthesized once per process with the app's own cdk.json context (its feature flags). */
-export function synthesizeTemplate(): Template {
+function synthesizeTemplate(): Template {
   if (cachedTemplate) return cachedTemplate;
   const cdkJson = JSON.parse(readFileSync(new URL('../cdk.json', import.meta.url), 'utf8')) as { context?: Record<string, unknown> };
   // Skipping asset bundling leaves the template unchanged but for asset hashes; the ASL does not depend on them.
@@ -54,15 +54,11 @@ export function synthesizeWorkflow(machine: keyof typeof MACHINES = 'workflow'):
  * `hc-workflow import` reads the file itself and runs this processor per row, with the map's concurrency.
  */
 export function synthesizeItemProcessor(reader: 'Csv' | 'JsonLines'): StateMachineDefinition {
-  const key = `itemProcessor:${reader}`;
-  let found = cached.get(key);
-  if (!found) {
-    const map = synthesizeWorkflow('import').definition.States[`Import${reader}`] as { ItemProcessor?: StateMachineDefinition & { ProcessorConfig?: unknown } } | undefined;
-    if (!map?.ItemProcessor) throw new Error(`the import state machine has no Import${reader} map with an item processor`);
-    const { ProcessorConfig: _config, ...processor } = map.ItemProcessor;
-    cached.set(key, (found = { definition: processor as StateMachineDefinition, taskFunctions: {}, taskResources: {} }));
-  }
-  return found.definition;
+  // Read from the cached import state machine each time: taking a field off it costs nothing worth caching.
+  const map = synthesizeWorkflow('import').definition.States[`Import${reader}`] as { ItemProcessor?: StateMachineDefinition & { ProcessorConfig?: unknown } } | undefined;
+  if (!map?.ItemProcessor) throw new Error(`the import state machine has no Import${reader} map with an item processor`);
+  const { ProcessorConfig: _config, ...processor } = map.ItemProcessor;
+  return processor as StateMachineDefinition;
 }
 
 export function definitionFromTemplate(template: Template, logicalIdPrefix: string = MACHINES.workflow): SynthesizedWorkflow {

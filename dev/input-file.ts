@@ -12,20 +12,10 @@ export type ReadResult = { ok: true; value: unknown } | { ok: false; message: st
  */
 export async function readInputFile(file: string): Promise<ReadResult> {
   const fail = (reason: string): ReadResult => ({ ok: false, message: `hc-workflow run: ${file} ${reason}` });
-  let bytes: Uint8Array;
-  try {
-    bytes = file === '-' ? await buffer(process.stdin) : await readFile(file);
-  } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    return { ok: false, message: `hc-workflow run: cannot read ${file}${code === 'ENOENT' ? ': no such file' : `: ${code ?? String(error)}`}. Pass a workflow input JSON file, or - for stdin.` };
-  }
-  let text: string;
-  try {
-    text = new TextDecoder('utf-8', { fatal: true, ignoreBOM: false }).decode(bytes);
-  } catch {
-    return fail(`is not UTF-8 text (byte ${firstInvalidUtf8Byte(bytes)} is not valid UTF-8). Save it as UTF-8 JSON.`);
-  }
-  const parsed = parseJsonObject(text);
+  const read = await readUtf8Text(file);
+  if ('unreadable' in read) return { ok: false, message: `hc-workflow run: ${read.unreadable}. Pass a workflow input JSON file, or - for stdin.` };
+  if ('invalidByte' in read) return fail(`is not UTF-8 text (byte ${read.invalidByte} is not valid UTF-8). Save it as UTF-8 JSON.`);
+  const parsed = parseJsonObject(read.text);
   if ('problem' in parsed) return fail(`${parsed.problem}. See hc-workflow schema for the expected shape.`);
   return { ok: true, value: parsed.value };
 }
@@ -49,6 +39,26 @@ export function parseJsonObject(text: string): { value: Record<string, unknown> 
     return { problem: `must hold one JSON object (a workflow input), not ${value === null ? 'null' : Array.isArray(value) ? 'an array' : `a ${typeof value}`}` };
   }
   return { value: value as Record<string, unknown> };
+}
+
+/**
+ * A file (or stdin for "-") as strict UTF-8 text: bytes that are not UTF-8 are refused rather than turned into U+FFFD
+ * in a name. A UTF-8 BOM (Excel's "CSV UTF-8" writes one) is dropped.
+ */
+export async function readUtf8Text(file: string): Promise<{ text: string } | { unreadable: string } | { invalidByte: number; line: number }> {
+  let bytes: Uint8Array;
+  try {
+    bytes = file === '-' ? await buffer(process.stdin) : await readFile(file);
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    return { unreadable: `cannot read ${file}${code === 'ENOENT' ? ': no such file' : `: ${code ?? String(error)}`}` };
+  }
+  try {
+    return { text: new TextDecoder('utf-8', { fatal: true }).decode(bytes) };
+  } catch {
+    const at = firstInvalidUtf8Byte(bytes);
+    return { invalidByte: at, line: bytes.subarray(0, at).reduce((lines, byte) => lines + (byte === 0x0a ? 1 : 0), 1) };
+  }
 }
 
 /** The deepest nesting of objects and arrays in JSON text, counted without parsing (so without recursion). */

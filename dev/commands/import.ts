@@ -11,7 +11,7 @@ import type { ProgressStream } from '../import/progress.ts';
 import { buildReport, describeReport, RESULT_COLUMNS, resultsCsv } from '../import/report.ts';
 import { readImportFile } from '../import/source.ts';
 
-export const DEFAULT_CONCURRENCY = 8;
+const DEFAULT_CONCURRENCY = 8;
 const MAX_CONCURRENCY = 1000;
 
 const HELP = `Usage: hc-workflow import FILE [--base-url URL] [--json] [--results FILE] [--dry-run] [--concurrency N]

@@ -5,9 +5,9 @@ import { runWorkflowLocally, type LocalRunResult } from '../runner.ts';
 
 /**
  * Runs one row's workflow. The import depends only on this signature, so a test can pass its own. `item` is the row as
- * the import's Distributed Map would hand it to the first step; without it the typed input stands in as a JSON line.
+ * the import's Distributed Map would hand it to the first step.
  */
-export type RowExecutor = (input: KeyedWorkflowInput, executionName: string, item?: ImportItem & { rowIndex: number }) => Promise<LocalRunResult>;
+export type RowExecutor = (input: KeyedWorkflowInput, executionName: string, item: ImportItem & { rowIndex: number }) => Promise<LocalRunResult>;
 
 /**
  * Each row through the import state machine's item processor as CDK synthesizes it (the same four step fragments as
@@ -17,11 +17,10 @@ export type RowExecutor = (input: KeyedWorkflowInput, executionName: string, ite
  */
 export function localRowExecutor(deps: StepDependencies): RowExecutor {
   const processors = { csv: synthesizeItemProcessor('Csv'), jsonLines: synthesizeItemProcessor('JsonLines') };
-  return (input, executionName, item) => {
-    const fromCsv = item !== undefined && 'csvRow' in item;
+  return (_input, executionName, item) => {
     return runWorkflowLocally({
-      input: item ?? { jsonLine: input, rowIndex: 0 },
-      definition: fromCsv ? processors.csv : processors.jsonLines,
+      input: item,
+      definition: 'csvRow' in item ? processors.csv : processors.jsonLines,
       deps,
       executionName,
     });

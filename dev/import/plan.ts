@@ -9,7 +9,7 @@ export interface PlannedRow {
   input: KeyedWorkflowInput;
   executionName: string;
   /** The row as the import's Distributed Map hands it to the first step (see SourceRow). */
-  item?: SourceRow['item'];
+  item: SourceRow['item'];
 }
 
 export interface RowFailure {

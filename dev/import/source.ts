@@ -1,10 +1,9 @@
-import { readFile } from 'node:fs/promises';
 import { extname } from 'node:path';
 import { CsvError, parse } from 'csv-parse/sync';
 import { formatIssues, InputInvalidError, type InputIssue } from '../../lib/errors.ts';
 import { columnLetter, importColumnIssues, jsonLineToWorkflowInput, rowToWorkflowInput, type ImportedRow, type ImportItem } from '../../lib/workflow/import-row.ts';
 import type { WorkflowConfig } from '../../lib/workflow/input.ts';
-import { firstInvalidUtf8Byte, parseJsonObject } from '../input-file.ts';
+import { parseJsonObject, readUtf8Text } from '../input-file.ts';
 
 /** One data row of the file, by the number a person finds it under: a spreadsheet row, or a JSONL line. */
 export interface SourceRow {
@@ -27,22 +26,10 @@ const FORMATS: Record<string, ImportFormat> = { '.csv': 'csv', '.jsonl': 'jsonl'
 export async function readImportFile(file: string): Promise<ImportSource> {
   const format = FORMATS[extname(file).toLowerCase()];
   if (!format) return { ok: false, message: `${file}: unsupported file type; import reads a spreadsheet saved as .csv, or JSON Lines (.jsonl)` };
-  let bytes: Uint8Array;
-  try {
-    bytes = await readFile(file);
-  } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    return { ok: false, message: `cannot read ${file}${code === 'ENOENT' ? ': no such file' : `: ${code ?? String(error)}`}` };
-  }
-  let text: string;
-  try {
-    // The decoder drops a UTF-8 byte-order mark (Excel's "CSV UTF-8" writes one).
-    text = new TextDecoder('utf-8', { fatal: true }).decode(bytes);
-  } catch {
-    const at = firstInvalidUtf8Byte(bytes);
-    const line = bytes.subarray(0, at).reduce((lines, byte) => lines + (byte === 0x0a ? 1 : 0), 1);
-    return { ok: false, message: `${file} is not UTF-8 text (line ${line}, byte ${at}); save it as "CSV UTF-8" (or UTF-8 JSON Lines)` };
-  }
+  const read = await readUtf8Text(file);
+  if ('unreadable' in read) return { ok: false, message: read.unreadable };
+  if ('invalidByte' in read) return { ok: false, message: `${file} is not UTF-8 text (line ${read.line}, byte ${read.invalidByte}); save it as "CSV UTF-8" (or UTF-8 JSON Lines)` };
+  const { text } = read;
   if (text.trim() === '') return { ok: false, message: `${file} is empty` };
   const source = format === 'csv' ? parseCsv(text) : parseJsonLines(text);
   return source.ok ? source : { ok: false, message: `${file} ${source.message}` };

@@ -4,7 +4,7 @@ export {
   type HiringCenterClientOptions,
   type ResponseEvent,
 } from './client.ts';
-export { MAX_IDEMPOTENCY_KEY_LENGTH, MAX_LABELS_PER_QUERY, activityQueryString, prospectQueryString } from './request-checks.ts';
+export { MAX_IDEMPOTENCY_KEY_LENGTH, MAX_LABELS_PER_QUERY, prospectQueryString } from './request-checks.ts';
 export { DEFAULT_TIMEOUTS, closeSharedAgents } from './agent.ts';
 export { classifyConflict, summarizeErrorBody } from './errors.ts';
 export {

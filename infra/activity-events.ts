@@ -22,7 +22,7 @@ export interface ActivityEventsProps {
  * `error` and `cause` each exist only for some statuses. Placeholders stand unquoted: EventBridge quotes a string
  * value itself, while a value placed inside quotes would not be escaped.
  */
-export const STATUS_RULES = {
+const STATUS_RULES = {
   Completed: { statuses: ['SUCCEEDED'], fields: { output: '$.detail.output' } },
   Failed: { statuses: ['FAILED'], fields: { error: '$.detail.error', cause: '$.detail.cause' } },
   Stopped: { statuses: ['TIMED_OUT', 'ABORTED'], fields: {} },
@@ -70,9 +70,7 @@ export class ActivityEvents extends Construct {
         event: events.RuleTargetInput.fromObject(Object.fromEntries(
           Object.entries({ ...COMMON_FIELDS, ...fields }).map(([field, path]) => [field, events.EventField.fromPath(path)]),
         )),
-        deadLetterQueue: this.deadLetterQueue,
-        retryAttempts: 185,
-        maxEventAge: Duration.hours(24),
+        ...this.deadLetterQueue.targetProps,
       }));
       return rule;
     });

@@ -1,4 +1,3 @@
-import { Duration } from 'aws-cdk-lib';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as targets from 'aws-cdk-lib/aws-events-targets';
 import type * as sfn from 'aws-cdk-lib/aws-stepfunctions';
@@ -32,10 +31,6 @@ export class EventTrigger extends Construct {
       description: 'Starts the HiringCenter prospect activity workflow; the event detail is the workflow input.',
       eventPattern: { source: [props.source ?? TRIGGER_EVENT.source], detailType: [props.detailType ?? TRIGGER_EVENT.detailType] },
     });
-    this.rule.addTarget(new targets.SfnStateMachine(props.stateMachine, {
-      deadLetterQueue: this.deadLetterQueue,
-      retryAttempts: 185,
-      maxEventAge: Duration.hours(24),
-    }));
+    this.rule.addTarget(new targets.SfnStateMachine(props.stateMachine, this.deadLetterQueue.targetProps));
   }
 }

@@ -1,4 +1,4 @@
-import { Duration, RemovalPolicy, Validations } from 'aws-cdk-lib';
+import { RemovalPolicy, Validations } from 'aws-cdk-lib';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as targets from 'aws-cdk-lib/aws-events-targets';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
@@ -7,17 +7,17 @@ import { DeadLetterQueue } from './dead-letter-queue.ts';
 import { ACTIVITY_EVENT_SOURCE, ActivityEventType } from '../lib/workflow/activity-events.ts';
 
 /** The notify hook forwards the workflow's own two events (lib/workflow/activity-events.ts). */
-export const NOTIFIED_EVENT_TYPES = [ActivityEventType.completed, ActivityEventType.failed] as const;
+const NOTIFIED_EVENT_TYPES = [ActivityEventType.completed, ActivityEventType.failed] as const;
 export type NotifiedEventType = (typeof NOTIFIED_EVENT_TYPES)[number];
 
-export const DEFAULT_NOTIFY_AUTH_HEADER = 'X-Hook-Token';
+const DEFAULT_NOTIFY_AUTH_HEADER = 'X-Hook-Token';
 
 /**
  * What a catch hook receives for each event type: fixed fields plus fields read from the event, one level deep so
  * Zapier, Make and n8n map them directly (`output` holds the output contract: prospectId, noteId, …). Only paths that
  * every event of that type carries: EventBridge drops a delivery whose input-transformer path is missing.
  */
-export const NOTIFY_PAYLOADS: Record<NotifiedEventType, { fixed: Record<string, string>; paths: Record<string, string> }> = {
+const NOTIFY_PAYLOADS: Record<NotifiedEventType, { fixed: Record<string, string>; paths: Record<string, string> }> = {
   ProspectActivityCompleted: {
     fixed: { event: 'ProspectActivityCompleted', status: 'SUCCEEDED' },
     paths: { id: '$.detail.executionName', executionArn: '$.detail.executionArn', output: '$.detail.output', eventId: '$.id', time: '$.time' },
@@ -96,9 +96,7 @@ export class NotifyHook extends Construct {
             ...fixed,
             ...Object.fromEntries(Object.entries(paths).map(([field, path]) => [field, events.EventField.fromPath(path)])),
           }),
-          deadLetterQueue: this.deadLetterQueue,
-          retryAttempts: 185,
-          maxEventAge: Duration.hours(24),
+          ...this.deadLetterQueue.targetProps,
         })],
       }));
     }

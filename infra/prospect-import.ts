@@ -3,9 +3,10 @@ import * as events from 'aws-cdk-lib/aws-events';
 import * as targets from 'aws-cdk-lib/aws-events-targets';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type { CfnFunction } from 'aws-cdk-lib/aws-lambda';
-import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
+import { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
+import { LoggedStateMachine } from './logged-state-machine.ts';
 import * as tasks from 'aws-cdk-lib/aws-stepfunctions-tasks';
 import { Construct } from 'constructs';
 import { DeadLetterQueue } from './dead-letter-queue.ts';
@@ -28,8 +29,8 @@ export interface ProspectImportProps {
 }
 
 /** Uploads under this prefix start an import; results are written under RESULTS_PREFIX. */
-export const IMPORTS_PREFIX = 'imports/';
-export const RESULTS_PREFIX = 'results';
+const IMPORTS_PREFIX = 'imports/';
+const RESULTS_PREFIX = 'results';
 
 /**
  * Bulk import: a CSV (header row of dotted input paths) or JSON Lines object uploaded under `imports/` starts an import
@@ -115,12 +116,11 @@ export class ProspectImport extends Construct {
       .when(sfn.Condition.stringMatches('$.key', '*.jsonl'), map('JsonLines').next(counts))
       .otherwise(map('Csv').next(counts));
 
-    this.stateMachine = new sfn.StateMachine(this, 'StateMachine', {
+    this.stateMachine = new LoggedStateMachine(this, 'StateMachine', {
       stateMachineType: sfn.StateMachineType.STANDARD,
       definitionBody: sfn.DefinitionBody.fromChainable(chooseReader),
       timeout: props.timeout ?? Duration.days(2),
-      tracingEnabled: true,
-      logs: { destination: new LogGroup(this, 'StateMachineLogs', { retention, removalPolicy: RemovalPolicy.DESTROY }), level: sfn.LogLevel.ALL, includeExecutionData: false },
+      logRetention: retention,
     });
     // The map may read what was uploaded under imports/ and write its results under results/, nothing else. CDK's
     // reader and writer grant their S3 actions on every object of the bucket, so the denies below are what bound them
@@ -140,11 +140,10 @@ export class ProspectImport extends Construct {
       associateWithParent: false,
     });
     start.addCatch(new sfn.Succeed(this, 'AlreadyImported', { comment: 'The same object (key and ETag) was imported before.' }), { errors: ['StepFunctions.ExecutionAlreadyExistsException'] });
-    this.starter = new sfn.StateMachine(this, 'Starter', {
+    this.starter = new LoggedStateMachine(this, 'Starter', {
       stateMachineType: sfn.StateMachineType.EXPRESS,
       definitionBody: sfn.DefinitionBody.fromChainable(start),
-      tracingEnabled: true,
-      logs: { destination: new LogGroup(this, 'StarterLogs', { retention, removalPolicy: RemovalPolicy.DESTROY }), level: sfn.LogLevel.ALL, includeExecutionData: false },
+      logRetention: retention,
     });
 
     this.deadLetterQueue = new DeadLetterQueue(this, 'DeadLetterQueue', 'the upload rule');
@@ -159,7 +158,7 @@ export class ProspectImport extends Construct {
         },
       },
     });
-    this.rule.addTarget(new targets.SfnStateMachine(this.starter, { deadLetterQueue: this.deadLetterQueue, retryAttempts: 185, maxEventAge: Duration.hours(24) }));
+    this.rule.addTarget(new targets.SfnStateMachine(this.starter, this.deadLetterQueue.targetProps));
     this.acknowledge();
   }
 
@@ -169,11 +168,8 @@ export class ProspectImport extends Construct {
       reason: 'Imports are short-lived inputs and results expire by lifecycle; uploads are already recorded as EventBridge events and import executions. Enable server access logs per deployment if an audit trail of reads is required.',
     });
     const stack = Stack.of(this);
-    const logsAndTracing = 'CloudWatch Logs delivery and X-Ray actions support no resource-level permissions.';
-    Validations.of(this.starter).acknowledge({ id: 'AwsSolutions::AwsSolutions-IAM5[Resource::*]', reason: logsAndTracing });
     const machineName = `{"Fn::Select":[6,{"Fn::Split":[":",{"Ref":"${stack.getLogicalId(this.stateMachine.node.defaultChild as sfn.CfnStateMachine)}"}]}]}`;
     Validations.of(this.stateMachine).acknowledge(
-      { id: 'AwsSolutions::AwsSolutions-IAM5[Resource::*]', reason: logsAndTracing },
       {
         id: `AwsSolutions::AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:s3:::<${stack.getLogicalId(this.bucket.node.defaultChild as s3.CfnBucket)}>/*]`,
         reason: "CDK's item reader and result writer grant on the imports bucket's objects; the explicit denies limit reads to imports/ and results/ and writes to results/.",

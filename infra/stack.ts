@@ -168,7 +168,7 @@ function readContext(scope: Construct): WorkflowStackContext {
 }
 
 /** `21600`, `"21600"`, `"6h"`, `"90m"` or `"45s"`: what `-c executionTimeout=...` can say. */
-export function parseDuration(key: string, value: unknown): Duration {
+function parseDuration(key: string, value: unknown): Duration {
   const text = String(value).trim();
   const match = /^(\d+(?:\.\d+)?)\s*(h|m|s)?$/i.exec(text);
   const amount = match ? Number(match[1]) : Number.NaN;

@@ -17,7 +17,7 @@ import {
  */
 
 /** `$waitSeconds`: lib/webhook/prefer.ts preferredWaitSeconds of the Prefer header, 0 when it holds no readable wait. */
-export const PREFER_WAIT_VTL = [
+const PREFER_WAIT_VTL = [
   headerVtl('$prefer', PREFER_HEADER),
   '#set($waitSeconds = 0)#set($waitSeen = false)',
   "#foreach($preference in $prefer.split(','))#if(!$waitSeen)",

@@ -1,6 +1,7 @@
-import { Duration, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
-import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
+import { Duration, Stack, Validations } from 'aws-cdk-lib';
+import { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
+import { LoggedStateMachine } from './logged-state-machine.ts';
 import * as tasks from 'aws-cdk-lib/aws-stepfunctions-tasks';
 import { Construct } from 'constructs';
 import { FrontDoorAnswer } from '../lib/webhook/answers.ts';
@@ -22,7 +23,7 @@ export const FrontDoorState = {
 } as const;
 
 /** Between two status reads. A workflow takes a few seconds, so a finer interval would mostly add reads. */
-export const POLL_INTERVAL_SECONDS = 1;
+const POLL_INTERVAL_SECONDS = 1;
 
 /**
  * API Gateway stops waiting at 29 s (the caller gets its 504 and sends again), so the front door stops there too. A wait
@@ -125,19 +126,16 @@ export class WebhookFrontDoor extends Construct {
       .otherwise(start);
 
     const retention = props.logRetention ?? RetentionDays.ONE_MONTH;
-    this.stateMachine = new sfn.StateMachine(this, 'StateMachine', {
+    this.stateMachine = new LoggedStateMachine(this, 'StateMachine', {
       stateMachineType: sfn.StateMachineType.EXPRESS,
       comment: 'POST /activities: starts the HiringCenter workflow once under the delivery\'s name, and waits for it within Prefer: wait.',
       definitionBody: sfn.DefinitionBody.fromChainable(checkDelivery),
       timeout: FRONT_DOOR_TIMEOUT,
-      tracingEnabled: true,
-      // Execution data would hold the workflow input's contact details.
-      logs: { destination: new LogGroup(this, 'Logs', { retention, removalPolicy: RemovalPolicy.DESTROY }), level: sfn.LogLevel.ALL, includeExecutionData: false },
+      logRetention: retention,
     });
 
     const workflowName = `<${Stack.of(this).getLogicalId(workflow.node.defaultChild as sfn.CfnStateMachine)}.Name>`;
     Validations.of(this.stateMachine).acknowledge(
-      { id: 'AwsSolutions::AwsSolutions-IAM5[Resource::*]', reason: 'CloudWatch Logs delivery and X-Ray actions support no resource-level permissions.' },
       {
         id: `AwsSolutions::AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:states:<AWS::Region>:<AWS::AccountId>:execution:${workflowName}:*]`,
         reason: 'DescribeExecution on the executions of the workflow state machine only: their names are only known at run time.',

@@ -203,7 +203,7 @@ const VALIDATION_MESSAGE_VTL = [
   MASK_TEXT_VTL,
 ].join('\n');
 
-export const INVALID_BODY_TEMPLATE = [
+const INVALID_BODY_TEMPLATE = [
   VALIDATION_MESSAGE_VTL,
   `{ "error": "Input.Invalid", "message": ${jsonString('"The body does not match the workflow input schema (hc-workflow schema prints it): $text"')} }`,
 ].join('\n');

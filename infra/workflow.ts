@@ -1,9 +1,10 @@
 import { Duration, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
 import type { CfnFunction } from 'aws-cdk-lib/aws-lambda';
 import type { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
-import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
+import type { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
+import { LoggedStateMachine } from './logged-state-machine.ts';
 import { Construct } from 'constructs';
 import { buildStepChain, type StepFunctions } from './state-machine-definition.ts';
 import { DEFAULT_QUOTA } from '../lib/pacer/index.ts';
@@ -107,22 +108,13 @@ export class ProspectActivityWorkflow extends Construct {
       createMeeting: makeFunction('createMeeting'),
     };
 
-    this.stateMachine = new sfn.StateMachine(this, 'StateMachine', {
+    this.stateMachine = new LoggedStateMachine(this, 'StateMachine', {
       stateMachineType: sfn.StateMachineType.STANDARD,
       definitionBody: sfn.DefinitionBody.fromChainable(buildStepChain(this, this.functions)),
       timeout: executionTimeout,
-      tracingEnabled: true,
-      logs: {
-        destination: new LogGroup(this, 'StateMachineLogs', { retention: props.logRetention ?? RetentionDays.ONE_MONTH, removalPolicy: RemovalPolicy.DESTROY }),
-        level: sfn.LogLevel.ALL,
-        includeExecutionData: false,
-      },
+      ...(props.logRetention ? { logRetention: props.logRetention } : {}),
     });
     Validations.of(this.stateMachine).acknowledge(
-      {
-        id: 'AwsSolutions::AwsSolutions-IAM5[Resource::*]',
-        reason: 'CloudWatch Logs delivery (logs:CreateLogDelivery etc.) and X-Ray actions that Step Functions logging and tracing need support no resource-level permissions.',
-      },
       ...Object.values(this.functions).map((fn) => ({
         id: `AwsSolutions::AwsSolutions-IAM5[Resource::<${Stack.of(this).getLogicalId(fn.node.defaultChild as CfnFunction)}.Arn>:*]`,
         reason: 'LambdaInvoke grants the function ARN and its qualified ARNs (versions/aliases) of that same function only.',

@@ -53,7 +53,7 @@ export function decodeItem(item: Record<string, AttributeValue>, where: string):
 }
 
 /** When DynamoDB may delete the item: a day (or ten recovery doublings) after the last time the state matters. */
-export function expiresAtSeconds(state: PacerState, now: number, schedule: QuotaSchedule): number {
+function expiresAtSeconds(state: PacerState, now: number, schedule: QuotaSchedule): number {
   const lastRelevantMs = Math.max(now, state.minuteNext + schedule.minute.toleranceMs, state.hourNext + schedule.hour.toleranceMs, state.holdUntil);
   return Math.ceil((lastRelevantMs + Math.max(86_400_000, 10 * schedule.recoveryDoublingMs)) / 1000);
 }

@@ -54,8 +54,9 @@ export class DynamoDbPacerStore implements PacerStore {
       if (stored === undefined || stored.scheduleId !== schedule.id) {
         const outcome = reserveSlot(stored?.state ?? INITIAL_STATE, now, schedule, options);
         if (!outcome.reserved && fresh) return { done: outcome };
-        if (outcome.reserved && (await this.#replace(key, stored, outcome.state, schedule, now))) return { done: outcome };
-        return { retry: undefined };
+        if (!outcome.reserved) return { retry: undefined };
+        const replaced = await this.#replace(key, stored, outcome.state, schedule, now);
+        return replaced.applied ? { done: outcome } : { retry: replaced.current };
       }
       const plan = planReservation(stored.state, now, schedule, cost);
       if (notLaterThan !== undefined && plan.slotAt > notLaterThan) {
@@ -79,7 +80,8 @@ export class DynamoDbPacerStore implements PacerStore {
       if (stored === undefined || stored.scheduleId !== schedule.id) {
         const next = applyRateLimited(stored?.state ?? INITIAL_STATE, signal, now, schedule);
         if (stored !== undefined && next === stored.state && fresh) return { done: next };
-        return (await this.#replace(key, stored, next, schedule, now)) ? { done: next } : { retry: undefined };
+        const replaced = await this.#replace(key, stored, next, schedule, now);
+        return replaced.applied ? { done: next } : { retry: replaced.current };
       }
       const plan = planRateLimited(stored.state, signal, now, schedule);
       // A hold only ever moves later, so a stale state can wrongly ask for a change but never wrongly skip one.
@@ -108,7 +110,7 @@ export class DynamoDbPacerStore implements PacerStore {
     throw this.#contention(key);
   }
 
-  async read(key: string, _schedule: QuotaSchedule): Promise<PacerState> {
+  async read(key: string): Promise<PacerState> {
     return (await this.#read(key))?.state ?? INITIAL_STATE;
   }
 
@@ -141,10 +143,11 @@ export class DynamoDbPacerStore implements PacerStore {
     return stored;
   }
 
-  async #replace(key: string, previous: StoredState | undefined, next: PacerState, schedule: QuotaSchedule, now: number): Promise<boolean> {
+  /** Writes `next` whole; a lost race answers with the item as it now is (when the server returns it), as #update does. */
+  async #replace(key: string, previous: StoredState | undefined, next: PacerState, schedule: QuotaSchedule, now: number) {
     const result = await this.#update(key, replaceUpdate(previous, next, schedule, now), 'NONE');
     if (result.applied) this.#seen.set(key, { state: next, scheduleId: schedule.id });
-    return result.applied;
+    return result;
   }
 
   /** One conditional UpdateItem. A failed condition is an answer, not an error: it carries the item as it is now. */

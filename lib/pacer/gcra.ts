@@ -36,12 +36,12 @@ export interface RateLimitSignal {
 }
 
 /** The lowest rate factor a cut may reach (a thousandth of the configured rate). */
-export const MIN_RATE_FACTOR = 0.001;
+const MIN_RATE_FACTOR = 0.001;
 /** A 429 whose Retry-After ends within this of the current hold changes nothing (whole-second headers). */
 export const HOLD_SLACK_MS = 1_000;
 const MAX_RETRY_AFTER_SECONDS = 86_400;
 
-export interface RateFactors {
+interface RateFactors {
   readonly minute: number;
   readonly hour: number;
 }
@@ -61,12 +61,12 @@ export function rateFactors(state: PacerState, now: number, schedule: QuotaSched
 }
 
 /** Emission intervals at `now`, whole ms: the configured ones divided by the rate factors, rounded up. */
-export function currentIntervals(state: PacerState, now: number, schedule: QuotaSchedule): { minute: number; hour: number } {
+function currentIntervals(state: PacerState, now: number, schedule: QuotaSchedule): { minute: number; hour: number } {
   const factors = rateFactors(state, now, schedule);
   return { minute: Math.ceil(schedule.minute.intervalMs / factors.minute), hour: Math.ceil(schedule.hour.intervalMs / factors.hour) };
 }
 
-export type SlotSource = 'now' | 'minute' | 'hour';
+type SlotSource = 'now' | 'minute' | 'hour';
 export type WindowUpdate = 'add' | 'set';
 
 /**
@@ -172,7 +172,7 @@ export interface RateLimitPlan {
   readonly hour: NextSlotClamp;
 }
 
-export function clampNextSlot(value: number, clamp: NextSlotClamp): number {
+function clampNextSlot(value: number, clamp: NextSlotClamp): number {
   const capped = clamp.hi === undefined ? value : Math.min(value, clamp.hi);
   return clamp.lo === undefined ? capped : Math.max(clamp.lo, capped);
 }

@@ -21,7 +21,7 @@ export class MemoryPacerStore implements PacerStore {
     return next;
   }
 
-  async read(key: string, _schedule: QuotaSchedule): Promise<PacerState> {
+  async read(key: string): Promise<PacerState> {
     return this.#state(key);
   }
 

@@ -88,7 +88,7 @@ export function createQuotaPacer(options: QuotaPacerOptions): QuotaPacer {
     reserve,
     async confirm(reservation, slotOptions = {}) {
       const ref = ReservationRefSchema.parse(reservation);
-      const state = await store.read(quotaKey, schedule);
+      const state = await store.read(quotaKey);
       if (!isReservationCurrent(state, ref)) return reserve(slotOptions);
       const at = now();
       const waitMs = Math.max(0, ref.slotAt - at);

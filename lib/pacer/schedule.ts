@@ -35,9 +35,9 @@ export interface QuotaSettings {
 }
 
 export const DEFAULT_QUOTA = { perMinute: 500, perHour: 10_000, share: 0.9 } as const;
-export const DEFAULT_RECOVERY_DOUBLING_MS = 600_000;
-export const DEFAULT_IN_PROCESS_WAIT_MS = 1_000;
-export const DEFAULT_MAX_COST = 2;
+const DEFAULT_RECOVERY_DOUBLING_MS = 600_000;
+const DEFAULT_IN_PROCESS_WAIT_MS = 1_000;
+const DEFAULT_MAX_COST = 2;
 
 /** One GCRA window. All values are whole milliseconds or whole requests. */
 export interface WindowSchedule {

@@ -12,5 +12,5 @@ export interface PacerStore {
   /** `applyRateLimited(state, signal, now, schedule)`; returns the state after it. */
   rateLimited(key: string, schedule: QuotaSchedule, signal: RateLimitSignal, now: number): Promise<PacerState>;
   /** The current state (the initial state when the key has none). */
-  read(key: string, schedule: QuotaSchedule): Promise<PacerState>;
+  read(key: string): Promise<PacerState>;
 }

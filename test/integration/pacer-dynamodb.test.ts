@@ -158,10 +158,10 @@ describe('DynamoDbPacerStore: every update expression computes what the pure alg
           // The container saw another state (same adaptive fields, so its regime guess may or may not still hold).
           stale += 1;
           await put(key, { ...seenFirst, holdUntil: actual.holdUntil, minuteFactor: actual.minuteFactor, hourFactor: actual.hourFactor, generation: actual.generation });
-          await store.read(key, schedule);
+          await store.read(key);
         }
         await put(key, actual);
-        if (seenFirst === null) await store.read(key, schedule);
+        if (seenFirst === null) await store.read(key);
         const options = { notLaterThan: deadlineIn === null ? undefined : NOW + deadlineIn, cost };
         const expected = reserveSlot(actual, NOW, schedule, options);
         const plan = planReservation(actual, NOW, schedule, cost);

@@ -47,9 +47,9 @@ export async function run(argv: string[]): Promise<number> {
   if (baseUrl !== undefined && !isHttpUrl(baseUrl)) return usageError(`hc-workflow run: --base-url "${baseUrl}" is not an http(s) URL, e.g. http://127.0.0.1:4010/v2.`);
 
   // Loaded only now: synthesizing the CDK app is the slow part, and --help or a usage error should not wait for it.
-  const [{ HiringCenterClient }, { silentLogger }, { createJsonLogger }, { openApiTarget }, { runWorkflowLocally }, { localStepDependencies }] = await Promise.all([
+  const [{ HiringCenterClient }, { silentLogger }, { createJsonLogger }, { openApiTarget }, { runWorkflowLocally }, { localStepDependencies }, { noticingKeys }] = await Promise.all([
     import('../../lib/hiringcenter/index.ts'), import('../../lib/log.ts'), import('../json-logger.ts'), import('../api-target.ts'),
-    import('../runner.ts'), import('../local-dependencies.ts'),
+    import('../runner.ts'), import('../local-dependencies.ts'), import('../../lib/secrets/index.ts'),
   ]);
   const progress = values.json ? () => undefined : (line: string) => process.stderr.write(`${line}\n`);
   let target: ApiTarget;
@@ -59,6 +59,7 @@ export async function run(argv: string[]): Promise<number> {
     return usageError(`hc-workflow run: ${error instanceof Error ? error.message : String(error)}`);
   }
   const { sandbox } = target;
+  const keysInLogs = new Set<string>();
   if (sandbox) progress(`Started the embedded HiringCenter sandbox at ${sandbox.url} (no base URL given).`);
 
   try {
@@ -67,8 +68,9 @@ export async function run(argv: string[]): Promise<number> {
       input: input.value,
       ...(executionName ? { executionName } : {}),
       deps: localStepDependencies({
-        api: new HiringCenterClient({ baseUrl: target.url, keys: target.keys }),
-        logger: values.verbose ? createJsonLogger({ write: (line) => process.stderr.write(`${line}\n`) }) : silentLogger,
+        // As in Lambda (functions/commons/dependencies.ts): the key, once read, is masked in every log line.
+        api: new HiringCenterClient({ baseUrl: target.url, keys: noticingKeys(target.keys, (key) => keysInLogs.add(key)) }),
+        logger: values.verbose ? createJsonLogger({ write: (line) => process.stderr.write(`${line}\n`), secrets: () => [...keysInLogs] }) : silentLogger,
       }),
       onEvent: values.json ? undefined : (event) => {
         const line = describeEvent(event);

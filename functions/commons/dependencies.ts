@@ -1,7 +1,7 @@
 import { HiringCenterClient } from '../../lib/hiringcenter/index.ts';
 import type { Logger } from '../../lib/log.ts';
 import { createQuotaPacer, DynamoDbPacerStore, MemoryPacerStore, quotaKeyForSecret, type QuotaPacer, type QuotaSettings, type SlotDecision } from '../../lib/pacer/index.ts';
-import { EnvKeyProvider, SecretsManagerKeyProvider, type ApiKeyProvider, type Env } from '../../lib/secrets/index.ts';
+import { EnvKeyProvider, noticingKeys, SecretsManagerKeyProvider, type ApiKeyProvider, type Env } from '../../lib/secrets/index.ts';
 import { DEFAULT_STEP_POLICY, systemClock, type Clock, type StepPolicy } from '../../lib/workflow/pacing.ts';
 import { workflowConfigFromEnv } from './workflow-config.ts';
 import type { StepDependencies } from '../handlers.ts';
@@ -30,15 +30,7 @@ export interface StepTelemetry {
  * pacer's client connects, with the first reservation.
  */
 export function dependenciesFromEnv(env: Env, telemetry: StepTelemetry): StepDependencies {
-  const keys = keyProviderFromEnv(env);
-  const maskedKeys: ApiKeyProvider = {
-    getApiKey: async () => masked(await keys.getApiKey()),
-    refreshApiKey: async () => masked(await keys.refreshApiKey()),
-  };
-  const masked = (key: string): string => {
-    telemetry.maskInLogs(key);
-    return key;
-  };
+  const maskedKeys = noticingKeys(keyProviderFromEnv(env), telemetry.maskInLogs);
   return {
     api: new HiringCenterClient({
       baseUrl: env.HIRINGCENTER_BASE_URL?.trim() || DEFAULT_BASE_URL,

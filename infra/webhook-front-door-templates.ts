@@ -3,10 +3,11 @@ import {
   UNAVAILABLE,
 } from '../lib/webhook/answers.ts';
 import { type CallerIdentitySource, EXECUTION_ID_PATTERN, keyRuleMessage } from '../lib/webhook/execution-name.ts';
+import { THROTTLING_FRAGMENTS } from '../lib/webhook/answers.ts';
 import { DELTA_SECONDS_PATTERN, OWS_EDGES_PATTERN, PREFER_HEADER, WAIT_TOKEN_PATTERN, WITHIN_CAP_PATTERN } from '../lib/webhook/prefer.ts';
 import {
   answerVtl, callerVtl, ERROR_FIELDS_VTL, escapedForJson, executionNameVtl, FAILED_STATUS_VTL, FAILURE_FIELDS_VTL, headerVtl, jsonString,
-  KEY_LIMITS_VTL, START_FAILURE_ANSWER_VTL, staticJson, STATUS_URL, THROTTLING_FRAGMENTS, typeMatchesVtl,
+  KEY_LIMITS_VTL, START_FAILURE_ANSWER_VTL, staticJson, STATUS_URL, typeMatchesVtl,
 } from './webhook-templates.ts';
 
 /*

@@ -1,5 +1,5 @@
 import { BEARER_PATTERN_SOURCE, BEARER_REPLACEMENT, BEARER_SPELLINGS, EMAIL_PATTERN_SOURCE, PHONE_PATTERN_SOURCE } from '../lib/redaction.ts';
-import { type Answer, NOT_FOUND, START_FAILURES, STATUS_THROTTLED, UNAVAILABLE } from '../lib/webhook/answers.ts';
+import { type Answer, NOT_FOUND, START_FAILURES, STATUS_THROTTLED, THROTTLING_FRAGMENTS, UNAVAILABLE } from '../lib/webhook/answers.ts';
 import {
   CALLER_ID_PATTERN, type CallerIdentitySource, ENCODED_SEPARATOR, EXECUTION_ID_PATTERN, EXECUTION_NAME_MAX, IDEMPOTENCY_HEADER,
   VERBATIM_KEY_PATTERN, VERBATIM_SEPARATOR, WITHOUT_KEY_SEPARATOR,
@@ -123,8 +123,6 @@ export const START_FAILURE_ANSWER_VTL = [
 /** 5xx from Step Functions, for either method. */
 export const SERVICE_UNAVAILABLE_TEMPLATE = answerVtl(UNAVAILABLE);
 
-/** START_FAILURES' throttling entry: the fragments that mean "slow down". */
-export const THROTTLING_FRAGMENTS = START_FAILURES[0]?.typeContains ?? [];
 
 /** 4xx from DescribeExecution: throttled (429), else not found, whatever the reason (an id outside the caller's). */
 export const STATUS_REJECTED_TEMPLATE = [

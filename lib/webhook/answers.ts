@@ -21,9 +21,12 @@ export interface Answer {
  * can arrive as a generic `Sfn.SfnException` whose cause says `Rate exceeded`). First match wins. Throttling and limits
  * are never the caller's fault: no-code tools do not retry a 400, so they get 429 or 503 and a Retry-After.
  */
+/** Error-type fragments that mean "slow down", whichever call of Step Functions answered them. */
+export const THROTTLING_FRAGMENTS: readonly string[] = ['Throttling', 'TooManyRequests', 'Rate exceeded'];
+
 export const START_FAILURES: readonly (Answer & { typeContains: readonly string[] })[] = [
   {
-    typeContains: ['Throttling', 'TooManyRequests', 'Rate exceeded'], status: 429, retryAfterSeconds: 1, error: 'Throttled',
+    typeContains: THROTTLING_FRAGMENTS, status: 429, retryAfterSeconds: 1, error: 'Throttled',
     message: 'The workflow service is throttling requests; send the same request again after Retry-After seconds.',
   },
   {
